@@ -1,0 +1,329 @@
+package io.flywheel.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.flywheel.udfs.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link FlywheelConfig} from, in rising precedence: built-in defaults, a YAML file,
+ * {@code FLYWHEEL_A__B=v} environment variables (for key {@code a.b}) and {@code --set a.b=v}.
+ * Every error names the key and the source (file, variable or flag) that set it.
+ */
+public final class ConfigLoader {
+  static final String DEFAULTS_RESOURCE = "/flywheel-defaults.yaml";
+  private static final String ENV_PREFIX = "FLYWHEEL_";
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Set<String> PROVIDERS = Set.of("local", "openai", "anthropic");
+  private static final Set<String> FORMATS = Set.of("delta", "parquet", "json", "csv");
+
+  private final ObjectMapper yaml;
+  private final Map<String, String> sources = new HashMap<>();
+
+  private ConfigLoader() {
+    yaml =
+        YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+  }
+
+  /** A bound config with the hash of its canonical form (recorded in the {@code runs} table). */
+  public record Loaded(FlywheelConfig config, String hash, String file) {}
+
+  /** Loads {@code file} (null: defaults only) with the given environment and overrides. */
+  public static Loaded load(Path file, Map<String, String> env, List<String> sets) {
+    return new ConfigLoader().doLoad(file, env, sets);
+  }
+
+  private Loaded doLoad(Path file, Map<String, String> env, List<String> sets) {
+    ObjectNode tree = readDefaults();
+    markSources(tree, "", "built-in defaults");
+    String fileName = file == null ? "built-in defaults" : file.toString();
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw new ConfigException("config file " + file + " does not exist");
+      }
+      JsonNode fromFile;
+      try {
+        fromFile = yaml.readTree(file.toFile());
+      } catch (IOException e) {
+        throw new ConfigException(file + ": not valid YAML: " + firstLine(e.getMessage()), e);
+      }
+      if (fromFile != null && !fromFile.isMissingNode() && !fromFile.isNull()) {
+        if (!fromFile.isObject()) {
+          throw new ConfigException(file + ": top level must be a mapping of keys");
+        }
+        merge(tree, (ObjectNode) fromFile, "", file.toString());
+      }
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String name = e.getKey();
+      if (name.startsWith(ENV_PREFIX) && name.contains("__")) {
+        String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
+        put(tree, key, scalar(e.getValue()), "environment variable " + name);
+      }
+    }
+    for (String set : sets) {
+      int eq = set.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("--set " + set + ": expected key=value");
+      }
+      String key = set.substring(0, eq).strip();
+      put(tree, key, scalar(set.substring(eq + 1)), "--set " + key);
+    }
+    substituteEnv(tree, "", env);
+    FlywheelConfig config;
+    try {
+      config = yaml.treeToValue(tree, FlywheelConfig.class);
+    } catch (JsonMappingException e) {
+      String key = keyOf(e);
+      throw new ConfigException(describe(e, key) + " (key '" + key + "' from " + sourceOf(key) + ")", e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(fileName + ": " + firstLine(e.getOriginalMessage()), e);
+    }
+    validate(config);
+    String hash;
+    try {
+      hash = Hashing.sha256(yaml.writeValueAsString(config)).substring(0, 16);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return new Loaded(config, hash, fileName);
+  }
+
+  private ObjectNode readDefaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the classpath");
+      }
+      return (ObjectNode) yaml.readTree(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + DEFAULTS_RESOURCE, e);
+    }
+  }
+
+  private void validate(FlywheelConfig c) {
+    require("warehouse.root", c.warehouse().root());
+    require("llm.provider", c.llm().provider());
+    require("llm.model", c.llm().model());
+    if (!PROVIDERS.contains(c.llm().provider())) {
+      fail("llm.provider", "must be one of " + PROVIDERS + ", was '" + c.llm().provider() + "'");
+    }
+    positive("llm.max_concurrency", c.llm().maxConcurrency());
+    positive("llm.max_attempts", c.llm().maxAttempts());
+    FlywheelConfig.Summarize s = c.summarize();
+    require("summarize.input.path", s.input().path());
+    if (!FORMATS.contains(s.input().format())) {
+      fail("summarize.input.format", "must be one of " + FORMATS + ", was '" + s.input().format() + "'");
+    }
+    require("summarize.input.columns.id", s.input().columns().id());
+    require("summarize.input.columns.updated_at", s.input().columns().updatedAt());
+    if (s.input().columns().text() == null || s.input().columns().text().isEmpty()) {
+      fail("summarize.input.columns.text", "must list at least one text column");
+    }
+    require("summarize.prompts.default_prompt", s.prompts().defaultPrompt());
+    positive("summarize.batch_size", s.batchSize());
+    positive("summarize.max_item_chars", s.maxItemChars());
+    if (s.callPartitions() < 0) {
+      fail("summarize.call_partitions", "must be 0 (one per core) or positive, was " + s.callPartitions());
+    }
+    positive("summarize.guardrails.max_summary_chars", s.guardrails().maxSummaryChars());
+    if (s.maxFailureRatio() < 0 || s.maxFailureRatio() > 1) {
+      fail("summarize.max_failure_ratio", "must be between 0 and 1, was " + s.maxFailureRatio());
+    }
+  }
+
+  private void require(String key, String value) {
+    if (value == null || value.isBlank()) {
+      fail(key, "is required");
+    }
+  }
+
+  private void positive(String key, long value) {
+    if (value <= 0) {
+      fail(key, "must be positive, was " + value);
+    }
+  }
+
+  private void fail(String key, String problem) {
+    throw new ConfigException("key '" + key + "' " + problem + " (from " + sourceOf(key) + ")");
+  }
+
+  private String sourceOf(String key) {
+    String k = key;
+    while (!k.isEmpty()) {
+      String s = sources.get(k);
+      if (s != null) {
+        return s;
+      }
+      int dot = k.lastIndexOf('.');
+      k = dot < 0 ? "" : k.substring(0, dot);
+    }
+    return "built-in defaults";
+  }
+
+  private static String keyOf(JsonMappingException e) {
+    List<String> parts = new ArrayList<>();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        parts.add(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        parts.add(Integer.toString(ref.getIndex()));
+      }
+    }
+    return String.join(".", parts);
+  }
+
+  private static String describe(JsonMappingException e, String key) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+      return "unknown key '" + key + "'";
+    }
+    return "bad value for '" + key + "': " + firstLine(e.getOriginalMessage());
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  private void markSources(JsonNode node, String prefix, String source) {
+    if (!prefix.isEmpty()) {
+      sources.put(prefix, source);
+    }
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        markSources(e.getValue(), join(prefix, e.getKey()), source);
+      }
+    }
+  }
+
+  private void merge(ObjectNode into, ObjectNode from, String prefix, String source) {
+    Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = join(prefix, e.getKey());
+      JsonNode existing = into.get(e.getKey());
+      if (existing != null && existing.isObject() && e.getValue().isObject() && !isFreeMap(key)) {
+        sources.put(key, source);
+        merge((ObjectNode) existing, (ObjectNode) e.getValue(), key, source);
+      } else {
+        into.set(e.getKey(), e.getValue());
+        markSources(e.getValue(), key, source);
+      }
+    }
+  }
+
+  /** Maps whose keys are user data (model names, route values): a file replaces them whole. */
+  private static boolean isFreeMap(String key) {
+    return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("summarize.input.options");
+  }
+
+  private void put(ObjectNode tree, String key, JsonNode value, String source) {
+    String[] parts = key.split("\\.");
+    ObjectNode node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonNode child = node.get(parts[i]);
+      if (child == null || !child.isObject()) {
+        child = node.putObject(parts[i]);
+      }
+      node = (ObjectNode) child;
+    }
+    node.set(parts[parts.length - 1], value);
+    markSources(value, key, source);
+  }
+
+  private JsonNode scalar(String text) {
+    try {
+      JsonNode n = yaml.readTree(text.isEmpty() ? "''" : text);
+      return n == null || n.isMissingNode() ? TextNode.valueOf(text) : n;
+    } catch (IOException e) {
+      return TextNode.valueOf(text);
+    }
+  }
+
+  private void substituteEnv(JsonNode node, String prefix, Map<String, String> env) {
+    if (!node.isObject() && !node.isArray()) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields =
+        node.isObject() ? node.fields() : indexed(node);
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      String key = join(prefix, e.getKey());
+      JsonNode child = e.getValue();
+      if (child.isTextual() && child.asText().contains("${")) {
+        TextNode replaced = TextNode.valueOf(expand(child.asText(), key, env));
+        if (node.isObject()) {
+          ((ObjectNode) node).set(e.getKey(), replaced);
+        } else {
+          ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(Integer.parseInt(e.getKey()), replaced);
+        }
+      } else {
+        substituteEnv(child, key, env);
+      }
+    }
+  }
+
+  private static Iterator<Map.Entry<String, JsonNode>> indexed(JsonNode array) {
+    List<Map.Entry<String, JsonNode>> list = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      list.add(Map.entry(Integer.toString(i), array.get(i)));
+    }
+    return list.iterator();
+  }
+
+  private String expand(String value, String key, Map<String, String> env) {
+    Matcher m = ENV_REF.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = env.get(m.group(1));
+      if (v == null) {
+        throw new ConfigException(
+            "key '" + key + "' refers to ${" + m.group(1) + "}, which is not set (from " + sourceOf(key) + ")");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static String join(String prefix, String key) {
+    return prefix.isEmpty() ? key : prefix + "." + key;
+  }
+
+  /** An empty object node, for callers that build configs in code. */
+  static ObjectNode emptyTree() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+}

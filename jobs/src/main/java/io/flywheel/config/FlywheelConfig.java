@@ -1,0 +1,69 @@
+package io.flywheel.config;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed view of a Flywheel YAML config. Every key is documented in docs/config.md; built-in
+ * defaults live in {@code flywheel-defaults.yaml} on the classpath.
+ */
+public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) implements Serializable {
+
+  /** Where the Delta tables live. */
+  public record Warehouse(String root, String database) implements Serializable {}
+
+  /** Which model provider to call and how. */
+  public record Llm(
+      String provider,
+      String model,
+      String baseUrl,
+      String apiKeyEnv,
+      String apiKeyFile,
+      int maxConcurrency,
+      int maxAttempts,
+      long initialBackoffMs,
+      Map<String, Price> pricing,
+      Local local)
+      implements Serializable {}
+
+  /** USD per million tokens for one model. */
+  public record Price(double inputPerMtok, double outputPerMtok) implements Serializable {}
+
+  /** Settings of the offline {@code local} provider. */
+  public record Local(long latencyMs) implements Serializable {}
+
+  /** The catalog summarization job. */
+  public record Summarize(
+      Input input,
+      String promptsDir,
+      Prompts prompts,
+      Decoding decoding,
+      Guardrails guardrails,
+      int batchSize,
+      int maxItemChars,
+      double maxFailureRatio,
+      boolean retryRejected,
+      int callPartitions)
+      implements Serializable {}
+
+  /** A table the user brings: format, path and the columns the job needs. */
+  public record Input(String format, String path, Columns columns, Map<String, String> options)
+      implements Serializable {}
+
+  /** Mapping from the job's logical columns to the user's column names. */
+  public record Columns(String id, String updatedAt, List<String> text, String route, String brand)
+      implements Serializable {}
+
+  /** Which prompt serves an item: {@code routes} maps a value of the route column to a prompt id. */
+  public record Prompts(String defaultPrompt, Map<String, String> routes) implements Serializable {}
+
+  /** Decoding parameters, each explicit, because each is part of the cache key. */
+  public record Decoding(double temperature, double topP, int maxOutputTokens, long seed)
+      implements Serializable {}
+
+  /** Bounds and settings of the summary guardrails. */
+  public record Guardrails(
+      String language, int minSummaryChars, int maxSummaryChars, int maxKeyFeatures)
+      implements Serializable {}
+}

@@ -1,0 +1,95 @@
+package io.flywheel.llm.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flywheel.llm.FinishReason;
+import io.flywheel.llm.LlmClient;
+import io.flywheel.llm.LlmException;
+import io.flywheel.llm.LlmRequest;
+import io.flywheel.llm.LlmResponse;
+import io.flywheel.llm.Message;
+import io.flywheel.llm.Usage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The offline {@code local} provider: no network, no key, deterministic. It is NOT a language model.
+ * It reads the item JSON between {@code <catalog_item>} tags of the last user message and answers
+ * with an extractive summary ({@link ExtractiveSummarizer}) in the requested response schema, so
+ * that every job runs end to end on a laptop. Token counts are estimates (characters / 4).
+ */
+public final class LocalClient implements LlmClient {
+  public static final String OPEN_TAG = "<catalog_item>";
+  public static final String CLOSE_TAG = "</catalog_item>";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String model;
+  private final long latencyMs;
+
+  public LocalClient(String model, long latencyMs) {
+    this.model = model;
+    this.latencyMs = latencyMs;
+  }
+
+  @Override
+  public String provider() {
+    return "local";
+  }
+
+  @Override
+  public LlmResponse complete(LlmRequest request) {
+    long start = System.nanoTime();
+    String user = lastUserMessage(request.messages());
+    int open = user.indexOf(OPEN_TAG);
+    int close = user.lastIndexOf(CLOSE_TAG);
+    if (open < 0 || close < open) {
+      throw new LlmException("bad_request", "local provider: no " + OPEN_TAG + " block in the prompt", false);
+    }
+    JsonNode item;
+    try {
+      item = JSON.readTree(user.substring(open + OPEN_TAG.length(), close));
+    } catch (Exception e) {
+      throw new LlmException("bad_request", "local provider: item block is not JSON", false);
+    }
+    List<String> fixed = new ArrayList<>();
+    fixed.add(item.path("brand").asText(""));
+    fixed.add(item.path("category").asText(""));
+    int maxChars = Math.max(80, request.params().maxOutputTokens() * 4);
+    ExtractiveSummarizer.Summary s =
+        ExtractiveSummarizer.summarize(
+            item.path("description").asText(""), item.path("reviews").asText(""), fixed, maxChars, 5);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("summary", s.summary());
+    answer.putArray("key_features").addAll(s.keyFeatures().stream().map(answer::textNode).toList());
+    String content = answer.toString();
+    sleepQuietly(latencyMs);
+    int inputChars = request.messages().stream().mapToInt(m -> m.content().length()).sum();
+    return new LlmResponse(
+        content,
+        model,
+        FinishReason.STOP,
+        new Usage((inputChars + 3) / 4, (content.length() + 3) / 4),
+        (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static String lastUserMessage(List<Message> messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (messages.get(i).role() == Message.Role.USER) {
+        return messages.get(i).content();
+      }
+    }
+    throw new LlmException("bad_request", "local provider: no user message", false);
+  }
+
+  private static void sleepQuietly(long ms) {
+    if (ms <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.flywheel.run;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** Prints one progress line per committed batch: done/total, hits, calls, errors, rate and ETA. */
+public final class Progress {
+  private final String job;
+  private final long total;
+  private final long cacheHits;
+  private final PrintStream out;
+  private final long startNanos = System.nanoTime();
+
+  public Progress(String job, long total, long cacheHits, PrintStream out) {
+    this.job = job;
+    this.total = total;
+    this.cacheHits = cacheHits;
+    this.out = out;
+  }
+
+  public void update(long done, long calls, long errors) {
+    out.println(line(done, calls, errors, (System.nanoTime() - startNanos) / 1e9));
+  }
+
+  String line(long done, long calls, long errors, double seconds) {
+    double rate = seconds > 0 ? done / seconds : 0;
+    long eta = rate > 0 ? Math.round((total - done) / rate) : -1;
+    return String.format(
+        Locale.ROOT,
+        "%s: %d/%d requests (%.1f%%) | cache hits %d | calls %d | errors %d | %.1f req/s | ETA %s",
+        job, done, total, total == 0 ? 100.0 : 100.0 * done / total, cacheHits, calls, errors, rate,
+        eta < 0 ? "?" : eta + "s");
+  }
+}

@@ -1,0 +1,30 @@
+package io.flywheel.run;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the job's SparkSession with Delta enabled. The master comes from {@code spark-submit} or
+ * {@code -Dspark.master}; only when neither is set does it default to {@code local[*]}, so that code
+ * never overrides {@code --master}. Tuning belongs in {@code conf/spark-defaults.conf}.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .appName(appName)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    if (!conf.contains("spark.master")) {
+      b = b.master("local[*]");
+    }
+    if (!conf.contains("spark.redaction.regex")) {
+      // Keep anything that looks like a credential out of the Spark UI and event logs.
+      b = b.config("spark.redaction.regex", "(?i)secret|password|token|api[_.-]?key|access[_.-]?key|authorization");
+    }
+    return b.getOrCreate();
+  }
+}

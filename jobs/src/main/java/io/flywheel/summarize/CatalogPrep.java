@@ -1,0 +1,190 @@
+package io.flywheel.summarize;
+
+import static org.apache.spark.sql.functions.*;
+
+import io.flywheel.cache.CacheKey;
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.udfs.Hashing;
+import io.flywheel.udfs.TextNormalizer;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.TimestampType;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Pure transformations of the catalog, from raw rows to validated, normalized, keyed rows. Each adds
+ * columns named {@code _x} so that the user's own columns never clash with them. The reject reasons
+ * are listed in docs/tables.md#catalog_rejects.
+ */
+public final class CatalogPrep {
+  public static final String ITEM_ID = "_item_id";
+  public static final String UPDATED_AT = "_updated_at";
+  public static final String FIELDS = "_fields";
+  public static final String TEXT_LEN = "_text_len";
+  public static final String REASON = "_reject_reason";
+  public static final String DETAIL = "_reject_detail";
+  public static final String CONTENT_HASH = "_content_hash";
+  public static final String PROMPT_ID = "_prompt_id";
+  public static final String CACHE_KEY = "_cache_key";
+  public static final String REQUEST_KEY = "_request_key";
+  public static final String BRAND = "_brand";
+  public static final String RAW = "_raw";
+  public static final String IS_DUP_ID = "_is_dup_id";
+
+  private static final UserDefinedFunction NORMALIZE =
+      udf((UDF1<String, String>) TextNormalizer::normalize, DataTypes.StringType);
+
+  private CatalogPrep() {}
+
+  /**
+   * Adds {@code _item_id}, {@code _updated_at}, {@code _fields} (the normalized text fields in config
+   * order), {@code _text_len}, {@code _brand} and {@code _reject_reason}/{@code _reject_detail}.
+   */
+  public static Dataset<Row> withValidation(Dataset<Row> raw, FlywheelConfig.Columns cols, int maxItemChars) {
+    List<Column> fields = new ArrayList<>();
+    for (String name : cols.text()) {
+      fields.add(NORMALIZE.apply(asText(raw, name)));
+    }
+    Column textLen = lit(0);
+    for (int i = 0; i < fields.size(); i++) {
+      textLen = textLen.plus(length(col(FIELDS).getItem(i)));
+    }
+    Column updatedRaw = col(cols.updatedAt());
+    Column updated = asTimestamp(raw, cols.updatedAt());
+    Column reason =
+        when(corrupt(raw).isNotNull(), lit("corrupt_record"))
+            .when(col(ITEM_ID).isNull().or(col(ITEM_ID).equalTo("")), lit("missing_id"))
+            .when(updatedRaw.isNotNull().and(col(UPDATED_AT).isNull()), lit("unparseable_updated_at"))
+            .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"));
+    Column detail =
+        when(corrupt(raw).isNotNull(), lit("row could not be parsed"))
+            .when(col(ITEM_ID).isNull(), lit("id column '" + cols.id() + "' is null"))
+            .when(col(ITEM_ID).equalTo(""), lit("id column '" + cols.id() + "' is blank"))
+            .when(
+                updatedRaw.isNotNull().and(col(UPDATED_AT).isNull()),
+                concat(lit("'"), updatedRaw.cast("string"), lit("' is not a timestamp")))
+            .when(
+                col(TEXT_LEN).gt(maxItemChars),
+                concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)));
+    Column brand = CatalogInput.isBlank(cols.brand()) ? lit(null).cast("string") : NORMALIZE.apply(asText(raw, cols.brand()));
+    return raw.withColumn(ITEM_ID, trim(col(cols.id()).cast("string")))
+        .withColumn(UPDATED_AT, updated)
+        .withColumn(FIELDS, array(fields.toArray(Column[]::new)))
+        .withColumn(TEXT_LEN, textLen)
+        .withColumn(BRAND, brand)
+        .withColumn(REASON, reason)
+        .withColumn(DETAIL, detail);
+  }
+
+  /** Adds {@code _content_hash}, {@code _prompt_id}, {@code _request_key} and {@code _cache_key}. */
+  public static Dataset<Row> withKeys(Dataset<Row> in, KeyPlan plan, String routeColumn) {
+    UserDefinedFunction contentHash =
+        udf((UDF1<Seq<String>, String>) plan::contentHash, DataTypes.StringType);
+    UserDefinedFunction requestKey =
+        udf((UDF3<String, String, String, String>) plan::requestKey, DataTypes.StringType);
+    UserDefinedFunction cacheKey =
+        udf((UDF3<String, String, String, String>) plan::cacheKey, DataTypes.StringType);
+    return in.withColumn(CONTENT_HASH, contentHash.apply(col(FIELDS)))
+        .withColumn(PROMPT_ID, plan.routeColumn(routeColumn))
+        .withColumn(REQUEST_KEY, requestKey.apply(col(ITEM_ID), col(CONTENT_HASH), col(PROMPT_ID)))
+        .withColumn(
+            CACHE_KEY,
+            when(col(ITEM_ID).isNotNull(), cacheKey.apply(col(ITEM_ID), col(CONTENT_HASH), col(PROMPT_ID))));
+  }
+
+  /** Adds {@code _raw}: the original row as JSON (or the unparsed line), only where {@code when} holds. */
+  public static Dataset<Row> withRawRow(Dataset<Row> in, String[] originalColumns, Column when) {
+    Column json =
+        to_json(struct(Arrays.stream(originalColumns).filter(c -> !c.equals(CatalogInput.CORRUPT)).map(c -> col("`" + c + "`")).toArray(Column[]::new)));
+    Column raw = Arrays.asList(originalColumns).contains(CatalogInput.CORRUPT) ? coalesce(col(CatalogInput.CORRUPT), json) : json;
+    return in.withColumn(RAW, when(when, raw));
+  }
+
+  /**
+   * Among valid rows sharing an id, marks all but the newest {@code updated_at} (ties: larger content
+   * hash, then row order is irrelevant because equal hashes mean equal content) as
+   * {@code duplicate_id} rejects.
+   */
+  public static Dataset<Row> withDuplicateRejects(Dataset<Row> in) {
+    var w =
+        Window.partitionBy(col(ITEM_ID))
+            .orderBy(col(UPDATED_AT).desc_nulls_last(), col(CONTENT_HASH).desc(), col(RAW).desc_nulls_last());
+    Column isLoser = col("_rank").gt(1);
+    return in.withColumn("_rank", row_number().over(w))
+        .withColumn(DETAIL, when(isLoser, concat(lit("older row of id with a newer one updated at "),
+            coalesce(first(col(UPDATED_AT).cast("string")).over(w), lit("null")))).otherwise(col(DETAIL)))
+        .withColumn(REASON, when(isLoser, lit("duplicate_id")).otherwise(col(REASON)))
+        .drop("_rank");
+  }
+
+  private static Column corrupt(Dataset<Row> raw) {
+    return Arrays.asList(raw.columns()).contains(CatalogInput.CORRUPT) ? col(CatalogInput.CORRUPT) : lit(null).cast("string");
+  }
+
+  private static Column asText(Dataset<Row> raw, String name) {
+    DataType type = raw.schema().apply(name).dataType();
+    Column c = col(name);
+    if (type instanceof ArrayType) {
+      return concat_ws("\n", c.cast("array<string>"));
+    }
+    return c.cast("string");
+  }
+
+  private static Column asTimestamp(Dataset<Row> raw, String name) {
+    DataType type = raw.schema().apply(name).dataType();
+    if (type instanceof TimestampType || type instanceof DateType) {
+      return col(name).cast("timestamp");
+    }
+    return try_to_timestamp(col(name).cast("string"));
+  }
+
+  /** The cache-key inputs that are fixed for a run, by prompt id; see docs/cache.md. */
+  public record KeyPlan(List<String> fieldNames, Map<String, CacheKey> byPrompt, String defaultPrompt, Map<String, String> routes)
+      implements Serializable {
+
+    String contentHash(Seq<String> values) {
+      List<String> v = CollectionConverters.asJava(values);
+      List<String> parts = new ArrayList<>(v.size() * 2);
+      for (int i = 0; i < v.size(); i++) {
+        parts.add(fieldNames.get(i));
+        parts.add(v.get(i));
+      }
+      return Hashing.sha256Parts(parts);
+    }
+
+    String requestKey(String itemId, String contentHash, String promptId) {
+      return byPrompt.get(promptId).requestKey(contentHash);
+    }
+
+    String cacheKey(String itemId, String contentHash, String promptId) {
+      return byPrompt.get(promptId).cacheKey(itemId, contentHash);
+    }
+
+    Column routeColumn(String routeColumn) {
+      if (routes.isEmpty() || CatalogInput.isBlank(routeColumn)) {
+        return lit(defaultPrompt);
+      }
+      List<Column> kv = new ArrayList<>();
+      routes.forEach((k, v) -> {
+        kv.add(lit(k.toLowerCase(java.util.Locale.ROOT)));
+        kv.add(lit(v));
+      });
+      return coalesce(element_at(map(kv.toArray(Column[]::new)), lower(trim(col(routeColumn).cast("string")))), lit(defaultPrompt));
+    }
+  }
+}

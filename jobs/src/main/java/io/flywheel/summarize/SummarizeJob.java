@@ -1,0 +1,291 @@
+package io.flywheel.summarize;
+
+import static org.apache.spark.sql.functions.*;
+
+import io.flywheel.cache.CacheKey;
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.guard.SummaryGuardrails;
+import io.flywheel.llm.DecodingParams;
+import io.flywheel.prompt.PromptCatalog;
+import io.flywheel.prompt.PromptTemplate;
+import io.flywheel.run.Progress;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import io.flywheel.table.Table;
+import io.flywheel.table.Warehouse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Nightly catalog summarization with an ID-keyed Delta cache: only items whose cache key is not in
+ * {@code summaries} reach the model. Run it with {@code bin/flywheel summarize --run-date 2026-11-28}
+ * or {@code spark-submit --class io.flywheel.Main flywheel-jobs.jar summarize --run-date ...}.
+ * See docs/jobs/summarize.md.
+ */
+public final class SummarizeJob {
+  static final String JOB = "summarize";
+  /** Above this many misses the join back to the catalog shuffles instead of broadcasting. */
+  private static final long BROADCAST_MISSES = 200_000;
+
+  private SummarizeJob() {}
+
+  /** Runs the job; returns the run's counts (also written to {@code runs} and printed). */
+  public static RunLog run(RunContext ctx) {
+    FlywheelConfig.Summarize s = ctx.config().summarize();
+    FlywheelConfig.Columns cols = s.input().columns();
+    SparkSession spark = ctx.spark();
+    Warehouse wh = ctx.warehouse();
+    PromptCatalog prompts = PromptCatalog.load(Path.of(s.promptsDir()));
+    Map<String, PromptTemplate> used = usedPrompts(prompts, s.prompts());
+    DecodingParams params =
+        new DecodingParams(s.decoding().temperature(), s.decoding().topP(), s.decoding().maxOutputTokens(), s.decoding().seed());
+    FlywheelConfig.Guardrails g = s.guardrails();
+    String guardrailVersion =
+        new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), Set.of()).version();
+    Map<String, CacheKey> keys = new LinkedHashMap<>();
+    used.forEach((id, p) -> keys.put(id, CacheKey.of(p, ctx.config().llm().provider(), ctx.config().llm().model(),
+        params, SummaryCalls.SCHEMA.version(), guardrailVersion)));
+    CatalogPrep.KeyPlan plan = new CatalogPrep.KeyPlan(List.copyOf(cols.text()), keys, s.prompts().defaultPrompt(), s.prompts().routes());
+
+    RunLog log = new RunLog(ctx);
+    if (!ctx.dryRun()) {
+      for (Table t : List.of(Table.SUMMARIES, Table.SUMMARIES_HISTORY, Table.LLM_CALLS, Table.CATALOG_REJECTS)) {
+        wh.ensure(t);
+      }
+      log.started();
+    }
+    try {
+      String status = execute(ctx, log, plan, used, params);
+      if (!ctx.dryRun()) {
+        log.finished(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
+      }
+      printSummary(ctx, log, status);
+      log.count("exit_code", status.equals("succeeded") ? 0 : 1);
+      return log;
+    } catch (RuntimeException e) {
+      if (!ctx.dryRun()) {
+        log.finished("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      }
+      throw e;
+    }
+  }
+
+  private static String execute(
+      RunContext ctx, RunLog log, CatalogPrep.KeyPlan plan, Map<String, PromptTemplate> prompts, DecodingParams params) {
+    FlywheelConfig.Summarize s = ctx.config().summarize();
+    FlywheelConfig.Columns cols = s.input().columns();
+    Warehouse wh = ctx.warehouse();
+
+    Dataset<Row> raw = CatalogInput.read(ctx.spark(), s.input());
+    String[] original = raw.columns();
+    Dataset<Row> prepared =
+        raw.transform(df -> CatalogPrep.withValidation(df, cols, s.maxItemChars()))
+            .transform(df -> CatalogPrep.withKeys(df, plan, cols.route()));
+    // Reads only the id column of a columnar input: which ids occur more than once.
+    Dataset<Row> dupIds =
+        raw.select(trim(col(cols.id()).cast("string")).as("_d_id"))
+            .where(col("_d_id").isNotNull().and(col("_d_id").notEqual("")))
+            .groupBy("_d_id").count().where(col("count").gt(1)).select("_d_id");
+    Dataset<Row> flagged =
+        prepared.join(broadcast(dupIds), prepared.col(CatalogPrep.ITEM_ID).equalTo(dupIds.col("_d_id")), "left")
+            .withColumn(CatalogPrep.IS_DUP_ID, col("_d_id").isNotNull())
+            .transform(df -> CatalogPrep.withRawRow(df, original,
+                col(CatalogPrep.REASON).isNotNull().or(col(CatalogPrep.IS_DUP_ID))))
+            .select(CatalogPrep.ITEM_ID, CatalogPrep.UPDATED_AT, CatalogPrep.TEXT_LEN, CatalogPrep.REASON,
+                CatalogPrep.DETAIL, CatalogPrep.CONTENT_HASH, CatalogPrep.PROMPT_ID, CatalogPrep.REQUEST_KEY,
+                CatalogPrep.CACHE_KEY, CatalogPrep.RAW, CatalogPrep.IS_DUP_ID);
+    Column dupCandidate = col(CatalogPrep.REASON).isNull().and(col(CatalogPrep.IS_DUP_ID));
+    Dataset<Row> checked =
+        flagged.where(not(dupCandidate))
+            .unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return classifyAndCall(ctx, log, checked, prepared, plan, prompts, params);
+    } finally {
+      checked.unpersist();
+    }
+  }
+
+  private static String classifyAndCall(
+      RunContext ctx, RunLog log, Dataset<Row> checked, Dataset<Row> prepared, CatalogPrep.KeyPlan plan,
+      Map<String, PromptTemplate> prompts, DecodingParams params) {
+    FlywheelConfig.Summarize s = ctx.config().summarize();
+    Warehouse wh = ctx.warehouse();
+    Map<String, Long> byReason = new LinkedHashMap<>();
+    long read = 0;
+    for (Row r : checked.groupBy(CatalogPrep.REASON).count().collectAsList()) {
+      read += r.getLong(1);
+      byReason.put(r.isNullAt(0) ? "accepted" : r.getString(0), r.getLong(1));
+    }
+    long accepted = byReason.getOrDefault("accepted", 0L);
+    log.count("items_read", read);
+    log.count("items_accepted", accepted);
+    log.count("items_rejected", read - accepted);
+    byReason.forEach((k, v) -> { if (!k.equals("accepted")) log.count("rejected_" + k, v); });
+
+    Dataset<Row> valid = checked.where(col(CatalogPrep.REASON).isNull());
+    Dataset<Row> cached = wh.readOrEmpty(Table.SUMMARIES).select(col("item_id").as("_s_item_id"), col("cache_key").as("_s_cache_key"));
+    Dataset<Row> knownBad =
+        s.retryRejected()
+            ? ctx.spark().emptyDataFrame().withColumn("_b_request_key", lit(null).cast("string"))
+            : wh.readOrEmpty(Table.LLM_CALLS)
+                .where(col("job").equalTo(JOB).and(col("status").isin("guardrail_rejected", "failed")))
+                .select(col("request_key").as("_b_request_key")).distinct();
+    Dataset<Row> notHit = valid.join(cached, valid.col(CatalogPrep.CACHE_KEY).equalTo(cached.col("_s_cache_key")), "left_anti");
+    long hits = accepted - notHit.count();
+    Dataset<Row> notBad = notHit.join(knownBad, notHit.col(CatalogPrep.REQUEST_KEY).equalTo(knownBad.col("_b_request_key")), "left_anti");
+    Dataset<Row> existing = cached.select(col("_s_item_id")).distinct();
+    Dataset<Row> misses =
+        notBad.join(existing, notBad.col(CatalogPrep.ITEM_ID).equalTo(existing.col("_s_item_id")), "left")
+            .withColumn("_is_new", col("_s_item_id").isNull())
+            .select(col(CatalogPrep.ITEM_ID).as("_m_item_id"), col(CatalogPrep.CONTENT_HASH).as("_m_content_hash"),
+                col(CatalogPrep.CACHE_KEY).as("_m_cache_key"), col(CatalogPrep.UPDATED_AT).as("_m_updated_at"),
+                col("_is_new").as("_m_is_new"), col(CatalogPrep.REQUEST_KEY).as("_m_request_key"),
+                col(CatalogPrep.TEXT_LEN).as("_m_text_len"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row m = misses.agg(count(lit(1)), countDistinct(col("_m_request_key")), coalesce(sum(col("_m_text_len")), lit(0L))).first();
+      long missCount = m.getLong(0);
+      long requests = m.getLong(1);
+      log.count("cache_hits", hits);
+      log.count("known_rejected_skipped", accepted - hits - missCount);
+      log.count("items_to_summarize", missCount);
+      log.count("requests_planned", requests);
+      printPlan(ctx, requests, missCount, m.getLong(2));
+      if (ctx.dryRun()) {
+        return "dry_run";
+      }
+      writeRejects(ctx, checked);
+      if (requests == 0) {
+        log.count("calls", 0);
+        return "succeeded";
+      }
+      return callInBatches(ctx, log, prepared, misses, missCount, requests, plan, prompts, params, hits);
+    } finally {
+      misses.unpersist();
+    }
+  }
+
+  private static String callInBatches(
+      RunContext ctx, RunLog log, Dataset<Row> prepared, Dataset<Row> misses, long missCount, long requests,
+      CatalogPrep.KeyPlan plan, Map<String, PromptTemplate> prompts, DecodingParams params, long hits) {
+    FlywheelConfig.Summarize s = ctx.config().summarize();
+    FlywheelConfig.Guardrails g = s.guardrails();
+    Set<String> brands = new HashSet<>();
+    for (Row r : prepared.where(col(CatalogPrep.BRAND).isNotNull().and(col(CatalogPrep.BRAND).notEqual("")))
+        .select(lower(col(CatalogPrep.BRAND))).distinct().limit(1_000_000).collectAsList()) {
+      brands.add(r.getString(0));
+    }
+    SummaryGuardrails guardrails =
+        new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), brands);
+    SummaryCalls calls =
+        new SummaryCalls(ctx.config().llm(), prompts, List.copyOf(s.input().columns().text()), params, guardrails,
+            g.language(), g.maxSummaryChars());
+    Dataset<Row> missSide = missCount <= BROADCAST_MISSES ? broadcast(misses) : misses;
+    Dataset<Row> wide =
+        prepared.where(col(CatalogPrep.REASON).isNull())
+            .join(missSide, prepared.col(CatalogPrep.ITEM_ID).equalTo(missSide.col("_m_item_id"))
+                .and(prepared.col(CatalogPrep.CONTENT_HASH).equalTo(missSide.col("_m_content_hash"))));
+    Dataset<Row> work =
+        wide.groupBy(col("_m_request_key").as("request_key"))
+            .agg(first(col(CatalogPrep.PROMPT_ID)).as("prompt_id"), first(col(CatalogPrep.FIELDS)).as("fields"),
+                array_sort(collect_set(struct(col("_m_item_id").as("item_id"), col("_m_cache_key").as("cache_key"),
+                    col("_m_content_hash").as("content_hash"), col("_m_updated_at").as("updated_at"),
+                    col("_m_is_new").as("is_new")))).as("items"));
+    int parallel = s.callPartitions() > 0 ? s.callPartitions() : ctx.spark().sparkContext().defaultParallelism();
+    int batches = (int) Math.max(1, (requests + s.batchSize() - 1) / s.batchSize());
+    JavaRDD<Row> results =
+        work.repartition(batches * parallel, col("request_key")).javaRDD().mapPartitions(calls::callPartition);
+
+    SummaryCommit commit = new SummaryCommit(ctx, plan.byPrompt());
+    Progress progress = new Progress(JOB, requests, hits, System.out);
+    long done = 0;
+    for (int b = 0; b < batches; b++) {
+      int[] ids = new int[parallel];
+      for (int i = 0; i < parallel; i++) {
+        ids[i] = b * parallel + i;
+      }
+      List<Row> batch = new ArrayList<>();
+      for (List<Row> part : results.collectPartitions(ids)) {
+        batch.addAll(part);
+      }
+      commit.commitBatch(b, batch, log);
+      done += batch.size();
+      progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
+    }
+    double failureRatio = log.get("calls") == 0 ? 0.0
+        : (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls");
+    return failureRatio > s.maxFailureRatio() ? "failed" : "succeeded";
+  }
+
+  private static void writeRejects(RunContext ctx, Dataset<Row> checked) {
+    Warehouse wh = ctx.warehouse();
+    checked.where(col(CatalogPrep.REASON).isNotNull())
+        .select(lit(java.sql.Date.valueOf(ctx.runDate())).as("run_date"), lit(ctx.runId()).as("run_id"),
+            col(CatalogPrep.ITEM_ID).as("item_id"), col(CatalogPrep.REASON).as("reason"),
+            col(CatalogPrep.DETAIL).as("detail"), col(CatalogPrep.RAW).as("raw_row"),
+            lit(ctx.config().summarize().input().path()).as("source"))
+        .write().format("delta").mode("overwrite")
+        .option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
+        .save(wh.path(Table.CATALOG_REJECTS));
+  }
+
+  private static Map<String, PromptTemplate> usedPrompts(PromptCatalog catalog, FlywheelConfig.Prompts p) {
+    Set<String> ids = new TreeSet<>(p.routes().values());
+    ids.add(p.defaultPrompt());
+    Map<String, PromptTemplate> used = new LinkedHashMap<>();
+    for (String id : ids) {
+      used.put(id, catalog.get(id));
+    }
+    return used;
+  }
+
+  private static void printPlan(RunContext ctx, long requests, long items, long textChars) {
+    FlywheelConfig.Llm llm = ctx.config().llm();
+    // About 4 characters per token, plus the template's own words.
+    long inTokens = textChars / 4 + requests * 150;
+    long outTokens = requests * ctx.config().summarize().decoding().maxOutputTokens();
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    double cost = price == null ? 0 : (inTokens * price.inputPerMtok() + outTokens * price.outputPerMtok()) / 1e6;
+    System.out.printf(Locale.ROOT,
+        "summarize plan: %d items to summarize in %d model calls (%s/%s), est. %d input + %d output tokens, est. cost $%.4f%s%n",
+        items, requests, llm.provider(), llm.model(), inTokens, outTokens, cost,
+        price == null && !llm.provider().equals("local") ? " (no price configured for this model)" : "");
+  }
+
+  private static String failureMessage(RunLog log, double max) {
+    return String.format(Locale.ROOT, "%d failed + %d retryable of %d calls exceeds max_failure_ratio %.3f",
+        log.get("failed"), log.get("retryable_error"), log.get("calls"), max);
+  }
+
+  private static void printSummary(RunContext ctx, RunLog log, String status) {
+    long seconds = java.time.Duration.between(ctx.startedAt(), java.time.Instant.now()).toSeconds();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%n== summarize %s (run %s, run date %s) in %ds ==%n", status, ctx.runId(), ctx.runDate(), seconds));
+    for (String k : List.of("items_read", "items_rejected", "items_accepted", "cache_hits", "known_rejected_skipped",
+        "items_to_summarize", "calls", "ok", "guardrail_rejected", "retryable_error", "failed", "items_summarized")) {
+      sb.append(String.format(Locale.ROOT, "  %-24s %d%n", k, log.get(k)));
+    }
+    log.counts().forEach((k, v) -> {
+      if (k.startsWith("rejected_") || k.startsWith("guardrail_")) {
+        if (!k.equals("guardrail_rejected")) sb.append(String.format(Locale.ROOT, "    %-22s %d%n", k, v));
+      }
+    });
+    sb.append(String.format(Locale.ROOT, "  %-24s %d in / %d out%n", "tokens", log.inputTokens(), log.outputTokens()));
+    sb.append(String.format(Locale.ROOT, "  %-24s $%.4f%n", "estimated cost", log.costUsd()));
+    System.out.print(sb);
+  }
+}

@@ -1,0 +1,183 @@
+package io.flywheel.summarize;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.guard.GuardResult;
+import io.flywheel.guard.SummaryGuardrails;
+import io.flywheel.llm.CallOutcome;
+import io.flywheel.llm.DecodingParams;
+import io.flywheel.llm.LlmClient;
+import io.flywheel.llm.LlmClients;
+import io.flywheel.llm.LlmRequest;
+import io.flywheel.llm.LlmResponse;
+import io.flywheel.llm.ResponseSchema;
+import io.flywheel.llm.RetryingCaller;
+import io.flywheel.prompt.PromptTemplate;
+import io.flywheel.table.Rows;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Runs on executors: turns work rows (one per distinct request) into result rows by rendering the
+ * prompt, calling the provider with retries and bounded concurrency, and applying the guardrails.
+ */
+public final class SummaryCalls implements Serializable {
+  /** Response schema of a catalog summary; its version is part of the cache key. */
+  public static final ResponseSchema SCHEMA =
+      new ResponseSchema(
+          "catalog_summary",
+          1,
+          "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"},"
+              + "\"key_features\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+              + "\"required\":[\"summary\",\"key_features\"],\"additionalProperties\":false}");
+
+  /** Work row: one distinct request and the items it serves. */
+  public static final StructType WORK_SCHEMA =
+      StructType.fromDDL(
+          "request_key STRING, prompt_id STRING, fields ARRAY<STRING>,"
+              + " items ARRAY<STRUCT<item_id: STRING, cache_key: STRING, content_hash: STRING,"
+              + " updated_at: TIMESTAMP, is_new: BOOLEAN>>");
+
+  /** Result row: the work row's key and items, plus the outcome. */
+  public static final StructType RESULT_SCHEMA =
+      StructType.fromDDL(
+          "request_key STRING, prompt_id STRING,"
+              + " items ARRAY<STRUCT<item_id: STRING, cache_key: STRING, content_hash: STRING,"
+              + " updated_at: TIMESTAMP, is_new: BOOLEAN>>,"
+              + " status STRING, summary STRING, key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>,"
+              + " reported_model STRING, finish_reason STRING, input_tokens INT, output_tokens INT,"
+              + " latency_ms BIGINT, attempts INT, error_class STRING, error_message STRING,"
+              + " request STRING, response STRING, created_at TIMESTAMP");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FlywheelConfig.Llm llm;
+  private final Map<String, PromptTemplate> prompts;
+  private final List<String> fieldNames;
+  private final DecodingParams params;
+  private final SummaryGuardrails guardrails;
+  private final String language;
+  private final int maxSummaryChars;
+
+  public SummaryCalls(
+      FlywheelConfig.Llm llm,
+      Map<String, PromptTemplate> prompts,
+      List<String> fieldNames,
+      DecodingParams params,
+      SummaryGuardrails guardrails,
+      String language,
+      int maxSummaryChars) {
+    this.llm = llm;
+    this.prompts = prompts;
+    this.fieldNames = fieldNames;
+    this.params = params;
+    this.guardrails = guardrails;
+    this.language = language;
+    this.maxSummaryChars = maxSummaryChars;
+  }
+
+  /** The function Spark runs per partition. */
+  public Iterator<Row> callPartition(Iterator<Row> work) throws Exception {
+    LlmClient client = LlmClients.shared(llm);
+    RetryingCaller caller = new RetryingCaller(client, llm.maxAttempts(), llm.initialBackoffMs());
+    List<Row> out = new ArrayList<>();
+    if (llm.maxConcurrency() <= 1) {
+      while (work.hasNext()) {
+        out.add(callOne(caller, work.next()));
+      }
+      return out.iterator();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(llm.maxConcurrency());
+    try {
+      List<Future<Row>> pending = new ArrayList<>();
+      while (work.hasNext()) {
+        Row w = work.next();
+        pending.add(pool.submit(() -> callOne(caller, w)));
+      }
+      for (Future<Row> f : pending) {
+        out.add(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return out.iterator();
+  }
+
+  Row callOne(RetryingCaller caller, Row work) {
+    String promptId = work.getString(1);
+    List<String> fields = work.getList(2);
+    PromptTemplate prompt = prompts.get(promptId);
+    LlmRequest request = new LlmRequest(llm.model(), prompt.render(vars(fields)), SCHEMA, params);
+    CallOutcome outcome = caller.call(request);
+    String requestJson = requestJson(request);
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    if (!outcome.ok()) {
+      return result(work, outcome.errorStatus(), null, null, outcome, outcome.error().errorClass(),
+          outcome.error().getMessage(), requestJson, null, now);
+    }
+    LlmResponse r = outcome.response();
+    GuardResult g = guardrails.check(r.content(), String.join("\n", fields));
+    if (!g.passed()) {
+      return result(work, "guardrail_rejected", null, null, outcome, "guardrail:" + g.failedGuardrail(),
+          g.detail(), requestJson, r.content(), now);
+    }
+    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, r.content(), now);
+  }
+
+  private Map<String, String> vars(List<String> fields) {
+    ObjectNode item = JSON.createObjectNode();
+    for (int i = 0; i < fieldNames.size(); i++) {
+      item.put(fieldNames.get(i), fields.get(i));
+    }
+    // Escaped angle brackets keep item text from closing the <catalog_item> delimiter.
+    String itemJson = item.toString().replace("<", "\\u003c").replace(">", "\\u003e");
+    return Map.of(
+        "item_json", itemJson,
+        "language", language,
+        "max_summary_chars", Integer.toString(maxSummaryChars));
+  }
+
+  private static Row result(
+      Row work, String status, GuardResult g, String summary, CallOutcome o, String errorClass,
+      String errorMessage, String request, String response, Timestamp now) {
+    LlmResponse r = o.response();
+    return RowFactory.create(
+        work.getString(0),
+        work.getString(1),
+        Rows.seq(work.getList(3)),
+        status,
+        summary,
+        g == null ? null : Rows.seq(g.keyFeatures()),
+        g == null ? null : Rows.seq(g.piiRedacted()),
+        r == null ? null : r.reportedModel(),
+        r == null ? null : r.finishReason().name().toLowerCase(java.util.Locale.ROOT),
+        r == null ? 0 : r.usage().inputTokens(),
+        r == null ? 0 : r.usage().outputTokens(),
+        o.latencyMillis(),
+        o.attempts(),
+        errorClass,
+        errorMessage,
+        request,
+        response,
+        now);
+  }
+
+  private static String requestJson(LlmRequest request) {
+    try {
+      return JSON.writeValueAsString(request);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

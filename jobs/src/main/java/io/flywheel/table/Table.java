@@ -1,0 +1,92 @@
+package io.flywheel.table;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Every Delta table Flywheel writes: its name, schema, partition columns, key and table properties.
+ * Nothing else in the code spells a table path; see docs/tables.md for what each column means.
+ */
+public enum Table {
+  RUNS(
+      "runs",
+      "job STRING, run_id STRING, run_date DATE, config_hash STRING, code_version STRING,"
+          + " started_at TIMESTAMP, ended_at TIMESTAMP, status STRING, counts MAP<STRING, BIGINT>,"
+          + " input_tokens BIGINT, output_tokens BIGINT, cost_usd DOUBLE, message STRING",
+      List.of(),
+      List.of("run_id"),
+      Map.of()),
+  LLM_CALLS(
+      "llm_calls",
+      "call_id STRING, run_id STRING, job STRING, run_date DATE, item_key STRING, item_count INT,"
+          + " cache_key STRING, request_key STRING, provider STRING, requested_model STRING,"
+          + " reported_model STRING, prompt_id STRING, prompt_version INT, request STRING,"
+          + " response STRING, status STRING, error_class STRING, error_message STRING,"
+          + " finish_reason STRING, attempts INT, input_tokens INT, output_tokens INT,"
+          + " latency_ms BIGINT, cost_usd DOUBLE, created_at TIMESTAMP, call_date DATE",
+      List.of("job", "call_date"),
+      List.of("call_id"),
+      Map.of()),
+  SUMMARIES(
+      "summaries",
+      "item_id STRING, cache_key STRING, request_key STRING, content_hash STRING, prompt_id STRING,"
+          + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
+          + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
+          + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP",
+      List.of(),
+      List.of("item_id"),
+      // Deletion vectors let a MERGE that updates a few rows skip rewriting whole files.
+      Map.of("delta.enableDeletionVectors", "true")),
+  SUMMARIES_HISTORY(
+      "summaries_history",
+      "item_id STRING, cache_key STRING, request_key STRING, content_hash STRING, prompt_id STRING,"
+          + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
+          + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
+          + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP,"
+          + " superseded_at TIMESTAMP, superseded_by_run STRING",
+      List.of(),
+      List.of("item_id", "cache_key"),
+      Map.of()),
+  CATALOG_REJECTS(
+      "catalog_rejects",
+      "run_date DATE, run_id STRING, item_id STRING, reason STRING, detail STRING, raw_row STRING,"
+          + " source STRING",
+      List.of("run_date"),
+      List.of("run_date", "item_id", "reason", "raw_row"),
+      Map.of());
+
+  private final String tableName;
+  private final StructType schema;
+  private final List<String> partitionBy;
+  private final List<String> key;
+  private final Map<String, String> properties;
+
+  Table(String name, String ddl, List<String> partitionBy, List<String> key, Map<String, String> properties) {
+    this.tableName = name;
+    this.schema = StructType.fromDDL(ddl);
+    this.partitionBy = partitionBy;
+    this.key = key;
+    this.properties = properties;
+  }
+
+  public String tableName() {
+    return tableName;
+  }
+
+  public StructType schema() {
+    return schema;
+  }
+
+  public List<String> partitionBy() {
+    return partitionBy;
+  }
+
+  public List<String> key() {
+    return key;
+  }
+
+  public Map<String, String> properties() {
+    return properties;
+  }
+}

@@ -1,0 +1,248 @@
+package io.flywheel.summarize;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.delta.tables.DeltaTable;
+import io.flywheel.config.ConfigException;
+import io.flywheel.generate.CatalogGenerator;
+import io.flywheel.generate.GenerateJob;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import io.flywheel.table.Table;
+import io.flywheel.testing.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end runs of the summarize job on generated data, with the local provider. */
+class SummarizeJobIT {
+  private static final LocalDate DAY1 = LocalDate.of(2026, 11, 27);
+  private static final LocalDate DAY2 = LocalDate.of(2026, 11, 28);
+  private final SparkSession spark = TestSpark.session();
+
+  @TempDir Path dir;
+
+  private void generate(long items, double mutate) {
+    GenerateJob.catalog(spark, items, new CatalogGenerator(7, mutate, 3))
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+        .save(dir.resolve("catalog").toString());
+  }
+
+  private RunLog run(LocalDate day, String... sets) {
+    RunContext ctx = TestSpark.context("summarize", dir, day, false, List.of(sets));
+    return SummarizeJob.run(ctx);
+  }
+
+  private Dataset<Row> table(Table t) {
+    return spark.read().format("delta").load(dir.resolve("warehouse").resolve(t.tableName()).toString());
+  }
+
+  private long version(Table t) {
+    return DeltaTable.forPath(spark, dir.resolve("warehouse").resolve(t.tableName()).toString())
+        .history(1).select("version").first().getLong(0);
+  }
+
+  private List<String> summaryRows() {
+    return table(Table.SUMMARIES).select("item_id", "cache_key", "summary", "run_id").collectAsList().stream()
+        .map(Row::toString).sorted().toList();
+  }
+
+  @Test
+  void secondRunOnUnchangedCatalogMakesNoCallsAndLeavesSummariesUnchanged() {
+    generate(300, 0);
+    RunLog first = run(DAY1);
+    assertThat(first.get("calls")).isGreaterThan(250);
+    assertThat(first.get("ok")).isGreaterThan(200);
+    List<String> before = summaryRows();
+    long summariesVersion = version(Table.SUMMARIES);
+    long callsBefore = table(Table.LLM_CALLS).count();
+
+    RunLog second = run(DAY2);
+
+    assertThat(second.get("calls")).isZero();
+    assertThat(second.get("cache_hits")).isEqualTo(first.get("ok"));
+    assertThat(second.get("known_rejected_skipped")).isEqualTo(first.get("guardrail_rejected") + first.get("failed"));
+    assertThat(summaryRows()).isEqualTo(before);
+    assertThat(version(Table.SUMMARIES)).isEqualTo(summariesVersion);
+    assertThat(table(Table.LLM_CALLS).count()).isEqualTo(callsBefore);
+    // Every call of the first run is logged once, with its outcome.
+    assertThat(table(Table.LLM_CALLS).count()).isEqualTo(first.get("calls"));
+    assertThat(table(Table.SUMMARIES).count()).isEqualTo(table(Table.SUMMARIES).select("item_id").distinct().count());
+  }
+
+  @Test
+  void afterMutatingKItemsTheNextRunMakesExactlyKCallsAndUpdatesOnlyThem() {
+    generate(400, 0);
+    RunLog first = run(DAY1);
+    List<Row> beforeRows = table(Table.SUMMARIES).select("item_id", "cache_key").collectAsList();
+
+    generate(400, 0.05);
+    CatalogGenerator gen = new CatalogGenerator(7, 0.05, 3);
+    Set<String> mutated =
+        LongStream.range(0, 400).filter(gen::isMutated).mapToObj(i -> String.format("SKU-%08d", i))
+            .collect(Collectors.toSet());
+    assertThat(mutated).hasSizeGreaterThan(5);
+
+    RunLog second = run(DAY2);
+
+    assertThat(second.get("calls")).isEqualTo(mutated.size());
+    Set<String> calledItems = new HashSet<>();
+    for (Row r : table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))).select("item_key").collectAsList()) {
+      calledItems.add(r.getString(0));
+    }
+    assertThat(calledItems).isEqualTo(mutated);
+    // Unmutated items keep their row; mutated ones that passed the guardrails got a new cache key.
+    Set<String> changed = new HashSet<>();
+    for (Row r : table(Table.SUMMARIES).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))).select("item_id").collectAsList()) {
+      changed.add(r.getString(0));
+    }
+    assertThat(changed).isSubsetOf(mutated).hasSize((int) second.get("ok"));
+    Set<String> beforeChanged = new HashSet<>();
+    Set<String> afterKeys = new HashSet<>(table(Table.SUMMARIES).select("cache_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    for (Row r : beforeRows) {
+      if (!afterKeys.contains(r.getString(1))) {
+        beforeChanged.add(r.getString(0));
+      }
+    }
+    assertThat(beforeChanged).isEqualTo(changed);
+    assertThat(table(Table.SUMMARIES_HISTORY).select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+        .containsExactlyInAnyOrderElementsOf(changed);
+    assertThat(table(Table.SUMMARIES).count()).isEqualTo(first.get("ok") + countNewlyOk(changed, beforeRows));
+  }
+
+  private static long countNewlyOk(Set<String> changed, List<Row> beforeRows) {
+    Set<String> had = beforeRows.stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+    return changed.stream().filter(id -> !had.contains(id)).count();
+  }
+
+  @Test
+  void bumpingOnePromptVersionRecomputesOnlyTheEntriesMadeWithIt() throws IOException {
+    Path prompts = dir.resolve("prompts");
+    Files.createDirectories(prompts);
+    for (String name : List.of("catalog_summary.yaml", "catalog_summary_books.yaml")) {
+      Files.copy(TestSpark.confDir().resolve("prompts").resolve(name), prompts.resolve(name));
+    }
+    generate(300, 0);
+    String promptsSet = "summarize.prompts_dir=" + prompts;
+    run(DAY1, promptsSet);
+    List<Row> before = table(Table.SUMMARIES).select("item_id", "prompt_id", "cache_key").collectAsList();
+    long books = before.stream().filter(r -> r.getString(1).equals("catalog_summary_books")).count();
+    assertThat(books).isGreaterThan(5);
+    long acceptedBooks =
+        spark.read().format("delta").load(dir.resolve("catalog").toString())
+            .where(col("category").equalTo("books")).select("item_id").distinct().count();
+
+    Path books_ = prompts.resolve("catalog_summary_books.yaml");
+    Files.writeString(books_, Files.readString(books_).replace("version: 1", "version: 2"));
+    RunLog second = run(DAY2, promptsSet);
+
+    // Every books item is asked again (including ones whose answer failed a guardrail before); no other.
+    assertThat(second.get("calls")).isLessThanOrEqualTo(acceptedBooks).isGreaterThanOrEqualTo(books);
+    List<Row> calledPrompts = table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2)))
+        .select("prompt_id", "prompt_version").distinct().collectAsList();
+    assertThat(calledPrompts).hasSize(1);
+    assertThat(calledPrompts.get(0).getString(0)).isEqualTo("catalog_summary_books");
+    assertThat(calledPrompts.get(0).getInt(1)).isEqualTo(2);
+    Set<String> afterKeys = new HashSet<>(table(Table.SUMMARIES).select("cache_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    for (Row r : before) {
+      boolean isBook = r.getString(1).equals("catalog_summary_books");
+      assertThat(afterKeys.contains(r.getString(2))).as("entry %s kept", r.getString(0)).isEqualTo(!isBook);
+    }
+  }
+
+  @Test
+  void everyKindOfBadRowEndsInRejectsWithItsReasonAndGoodRowsAreSummarized() throws IOException {
+    Path jsonl = dir.resolve("catalog.jsonl");
+    String good = "\"title\":\"Norvik Kettle 300\",\"brand\":\"Norvik\",\"category\":\"kitchen\",\"price\":29.5,"
+        + "\"description\":\"The Norvik kettle is a quiet kettle for small kitchens. It boils 1.5 litres in 4 minutes. It comes with a 2-year warranty.\","
+        + "\"reviews\":[\"Great kettle, does exactly what it promises.\"]";
+    List<String> lines = new ArrayList<>();
+    lines.add("{\"item_id\":\"A1\"," + good + ",\"updated_at\":\"2026-01-01 10:00:00\"}");
+    lines.add("{\"item_id\":\"A2\"," + good + ",\"updated_at\":\"2026-01-02 10:00:00\"}");
+    lines.add("{\"item_id\":\"A3\"," + good.replace("quiet", "loud") + ",\"updated_at\":\"2026-01-02 10:00:00\"}");
+    lines.add("{\"item_id\":\"A3\"," + good.replace("quiet", "tiny") + ",\"updated_at\":\"2025-06-02 10:00:00\"}");
+    lines.add("{\"item_id\":null," + good + ",\"updated_at\":\"2026-01-01 10:00:00\"}");
+    lines.add("{\"item_id\":\"   \"," + good + ",\"updated_at\":\"2026-01-01 10:00:00\"}");
+    lines.add("{\"item_id\":\"A4\"," + good + ",\"updated_at\":\"next tuesday\"}");
+    lines.add("{\"item_id\":\"A5\"," + good.replace("quiet kettle", "quiet kettle " + "very ".repeat(5000)) + ",\"updated_at\":\"2026-01-01 10:00:00\"}");
+    lines.add("{\"item_id\":\"A6\", \"title\": \"broken json");
+    Files.write(jsonl, lines);
+    List<String> sets = List.of("summarize.input.format=json", "summarize.input.path=" + jsonl);
+
+    RunLog log = run(DAY1, sets.toArray(String[]::new));
+
+    assertThat(log.get("items_read")).isEqualTo(lines.size());
+    assertThat(log.get("items_read")).isEqualTo(log.get("items_accepted") + log.get("items_rejected"));
+    List<String> reasons = table(Table.CATALOG_REJECTS).select("reason").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList().stream().sorted().toList();
+    assertThat(reasons).containsExactly(
+        "corrupt_record", "duplicate_id", "missing_id", "missing_id", "too_large", "unparseable_updated_at");
+    Row dup = table(Table.CATALOG_REJECTS).where(col("reason").equalTo("duplicate_id")).first();
+    assertThat(dup.getString(dup.fieldIndex("item_id"))).isEqualTo("A3");
+    assertThat(dup.getString(dup.fieldIndex("raw_row"))).contains("tiny").contains("2025-06-02");
+    Row corrupt = table(Table.CATALOG_REJECTS).where(col("reason").equalTo("corrupt_record")).first();
+    assertThat(corrupt.getString(corrupt.fieldIndex("raw_row"))).contains("broken json");
+
+    // A1 and A2 have identical content: one request serves both.
+    assertThat(log.get("calls")).isEqualTo(2);
+    assertThat(table(Table.SUMMARIES).select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+        .containsExactlyInAnyOrder("A1", "A2", "A3");
+    assertThat(table(Table.SUMMARIES).where(col("item_id").equalTo("A3")).first().getString(9)).contains("loud");
+
+    // The same run date again: rejects are replaced, not duplicated.
+    run(DAY1, sets.toArray(String[]::new));
+    assertThat(table(Table.CATALOG_REJECTS).count()).isEqualTo(reasons.size());
+  }
+
+  @Test
+  void dryRunPrintsThePlanAndWritesNothing() {
+    generate(100, 0);
+    RunContext ctx = TestSpark.context("summarize", dir, DAY1, true, List.of());
+    RunLog log = SummarizeJob.run(ctx);
+    assertThat(log.get("requests_planned")).isGreaterThan(80);
+    assertThat(log.get("calls")).isZero();
+    assertThat(dir.resolve("warehouse").resolve("summaries")).doesNotExist();
+    assertThat(dir.resolve("warehouse").resolve("runs")).doesNotExist();
+  }
+
+  @Test
+  void aMissingMappedColumnIsAnErrorNamingItsKey() {
+    generate(10, 0);
+    assertThatThrownBy(() -> run(DAY1, "summarize.input.columns.updated_at=modified"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("summarize.input.columns.updated_at")
+        .hasMessageContaining("'modified'");
+  }
+
+  @Test
+  void csvAndParquetInputsGiveTheSameAcceptedItemsAsDelta() {
+    Dataset<Row> catalog = GenerateJob.catalog(spark, 200, new CatalogGenerator(11, 0, 1));
+    catalog.write().format("parquet").save(dir.resolve("parquet").toString());
+    catalog.withColumn("reviews", org.apache.spark.sql.functions.concat_ws(" | ", col("reviews")))
+        .write().format("csv").option("header", "true").save(dir.resolve("csv").toString());
+    RunContext parquet = TestSpark.context("summarize", dir, DAY1, true,
+        List.of("summarize.input.format=parquet", "summarize.input.path=" + dir.resolve("parquet")));
+    RunContext csv = TestSpark.context("summarize", dir, DAY1, true,
+        List.of("summarize.input.format=csv", "summarize.input.path=" + dir.resolve("csv")));
+    RunLog p = SummarizeJob.run(parquet);
+    RunLog c = SummarizeJob.run(csv);
+    assertThat(p.get("items_read")).isEqualTo(200);
+    assertThat(c.get("items_read")).isEqualTo(200);
+    assertThat(c.get("items_accepted")).isEqualTo(p.get("items_accepted"));
+    assertThat(c.get("rejected_duplicate_id")).isEqualTo(p.get("rejected_duplicate_id"));
+  }
+}

@@ -93,18 +93,37 @@ public final class CatalogPrep {
 
   /** Adds {@code _content_hash}, {@code _prompt_id}, {@code _request_key} and {@code _cache_key}. */
   public static Dataset<Row> withKeys(Dataset<Row> in, KeyPlan plan, String routeColumn) {
-    UserDefinedFunction contentHash =
-        udf((UDF1<Seq<String>, String>) plan::contentHash, DataTypes.StringType);
     UserDefinedFunction requestKey =
         udf((UDF3<String, String, String, String>) plan::requestKey, DataTypes.StringType);
     UserDefinedFunction cacheKey =
         udf((UDF3<String, String, String, String>) plan::cacheKey, DataTypes.StringType);
-    return in.withColumn(CONTENT_HASH, contentHash.apply(col(FIELDS)))
+    return withContentHash(in, plan.fieldNames())
         .withColumn(PROMPT_ID, plan.routeColumn(routeColumn))
         .withColumn(REQUEST_KEY, requestKey.apply(col(ITEM_ID), col(CONTENT_HASH), col(PROMPT_ID)))
         .withColumn(
             CACHE_KEY,
             when(col(ITEM_ID).isNotNull(), cacheKey.apply(col(ITEM_ID), col(CONTENT_HASH), col(PROMPT_ID))));
+  }
+
+  /**
+   * Adds {@code _content_hash}: SHA-256 over the field names and normalized values of {@code _fields}
+   * (see docs/cache.md). Needs {@link #withValidation} first.
+   */
+  public static Dataset<Row> withContentHash(Dataset<Row> in, List<String> fieldNames) {
+    List<String> names = List.copyOf(fieldNames);
+    UserDefinedFunction contentHash =
+        udf((UDF1<Seq<String>, String>) values -> contentHash(names, CollectionConverters.asJava(values)), DataTypes.StringType);
+    return in.withColumn(CONTENT_HASH, contentHash.apply(col(FIELDS)));
+  }
+
+  /** The content hash of normalized field values, named in the same order. */
+  public static String contentHash(List<String> names, List<String> values) {
+    List<String> parts = new ArrayList<>(values.size() * 2);
+    for (int i = 0; i < values.size(); i++) {
+      parts.add(names.get(i));
+      parts.add(values.get(i));
+    }
+    return Hashing.sha256Parts(parts);
   }
 
   /** Adds {@code _raw}: the original row as JSON (or the unparsed line), only where {@code when} holds. */
@@ -156,16 +175,6 @@ public final class CatalogPrep {
   /** The cache-key inputs that are fixed for a run, by prompt id; see docs/cache.md. */
   public record KeyPlan(List<String> fieldNames, Map<String, CacheKey> byPrompt, String defaultPrompt, Map<String, String> routes)
       implements Serializable {
-
-    String contentHash(Seq<String> values) {
-      List<String> v = CollectionConverters.asJava(values);
-      List<String> parts = new ArrayList<>(v.size() * 2);
-      for (int i = 0; i < v.size(); i++) {
-        parts.add(fieldNames.get(i));
-        parts.add(v.get(i));
-      }
-      return Hashing.sha256Parts(parts);
-    }
 
     String requestKey(String itemId, String contentHash, String promptId) {
       return byPrompt.get(promptId).requestKey(contentHash);

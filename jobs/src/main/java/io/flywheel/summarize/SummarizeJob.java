@@ -214,17 +214,16 @@ public final class SummarizeJob {
     Progress progress = new Progress(JOB, requests, hits, System.out);
     long done = 0;
     for (int b = 0; b < batches; b++) {
-      int[] ids = new int[parallel];
-      for (int i = 0; i < parallel; i++) {
-        ids[i] = b * parallel + i;
-      }
-      List<Row> batch = new ArrayList<>();
-      for (List<Row> part : results.collectPartitions(ids)) {
-        batch.addAll(part);
-      }
+      // Results stay on the executors: the batch's partitions are computed once (the model calls
+      // happen here) and checkpointed, so the writes below never recompute, hence never re-call.
+      Dataset<Row> batch =
+          ctx.spark().createDataFrame(BatchPartitions.of(results.rdd(), b * parallel, parallel).toJavaRDD(),
+              SummaryCalls.RESULT_SCHEMA).localCheckpoint(true);
+      long before = log.get("calls");
       commit.commitBatch(b, batch, log);
-      done += batch.size();
+      done += log.get("calls") - before;
       progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
+      batch.unpersist();
     }
     double failureRatio = log.get("calls") == 0 ? 0.0
         : (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls");

@@ -7,24 +7,20 @@ import io.flywheel.cache.CacheKey;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
-import io.flywheel.table.Rows;
 import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
-import io.flywheel.udfs.Hashing;
-import java.sql.Date;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
- * Commits one batch of results: the calls to {@code llm_calls} first, then the successes to
- * {@code summaries} (append for new items, MERGE for changed ones, after copying the old rows to
- * {@code summaries_history}). Each write carries a Delta transaction id, so a retried batch is
- * skipped, and a crash loses at most the batch in flight.
+ * Commits one batch of results (rows of {@link SummaryCalls#RESULT_SCHEMA}): the calls to
+ * {@code llm_calls} first, then the successes to {@code summaries} (append for new items, MERGE for
+ * changed ones, after copying their old rows to {@code summaries_history}). Each append carries a
+ * Delta transaction id, so a retried batch is skipped, and a crash loses at most the batch in flight.
  */
 final class SummaryCommit {
   private final RunContext ctx;
@@ -39,66 +35,114 @@ final class SummaryCommit {
     this.keys = keys;
   }
 
-  void commitBatch(int batch, List<Row> results, RunLog log) {
-    List<Row> calls = new ArrayList<>();
-    List<Row> fresh = new ArrayList<>();
-    List<Row> changed = new ArrayList<>();
-    Date runDate = Date.valueOf(ctx.runDate());
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
-    for (Row r : results) {
-      String status = r.getString(3);
-      List<Row> items = r.getList(2);
-      int in = r.getInt(9);
-      int out = r.getInt(10);
-      double cost = price == null ? 0.0 : (in * price.inputPerMtok() + out * price.outputPerMtok()) / 1e6;
-      Timestamp created = r.getTimestamp(17);
-      Row first = items.get(0);
-      calls.add(RowFactory.create(
-          Hashing.sha256Parts(List.of(ctx.runId(), r.getString(0))), ctx.runId(), SummarizeJob.JOB, runDate,
-          first.getString(0), items.size(), first.getString(1), r.getString(0), llm.provider(), llm.model(),
-          r.getString(7), r.getString(1), promptVersion(r.getString(1)), r.getString(15), r.getString(16), status,
-          r.getString(13), r.getString(14), r.getString(8), r.getInt(12), in, out, r.getLong(11), cost, created,
-          new Date(created.getTime())));
-      log.add("calls", 1);
-      log.add(status, 1);
-      if (status.startsWith("guardrail_rejected") && r.getString(13) != null) {
-        log.add(r.getString(13).replace(':', '_'), 1);
-      }
-      log.addUsage(in, out, cost);
-      if (!status.equals("ok")) {
-        continue;
-      }
-      for (Row item : items) {
-        Row summary = RowFactory.create(
-            item.getString(0), item.getString(1), r.getString(0), item.getString(2), r.getString(1),
-            promptVersion(r.getString(1)), llm.provider(), llm.model(), r.getString(7), r.getString(4),
-            Rows.seq(r.getList(5)), Rows.seq(r.getList(6)), keys.get(r.getString(1)).guardrailVersion(),
-            item.getTimestamp(3), ctx.runId(), runDate, created);
-        (item.getBoolean(4) ? fresh : changed).add(summary);
-      }
-    }
+  void commitBatch(int batch, Dataset<Row> results, RunLog log) {
     String app = "flywheel-" + SummarizeJob.JOB + "-" + ctx.runId();
-    ctx.spark().createDataFrame(calls, Table.LLM_CALLS.schema())
+    withCallColumns(results)
         .write().format("delta").mode("append")
         .option("txnAppId", app + "-llm_calls").option("txnVersion", batch)
         .save(wh.path(Table.LLM_CALLS));
-    if (!fresh.isEmpty()) {
-      ctx.spark().createDataFrame(fresh, Table.SUMMARIES.schema())
+    Dataset<Row> ok = summaryRows(results);
+    long fresh = 0;
+    long changed = 0;
+    for (Row r : ok.groupBy(col("_is_new")).count().collectAsList()) {
+      if (r.getBoolean(0)) {
+        fresh = r.getLong(1);
+      } else {
+        changed = r.getLong(1);
+      }
+    }
+    if (fresh > 0) {
+      ok.where(col("_is_new")).drop("_is_new")
           .write().format("delta").mode("append")
           .option("txnAppId", app + "-summaries").option("txnVersion", batch)
           .save(wh.path(Table.SUMMARIES));
     }
-    if (!changed.isEmpty()) {
-      mergeChanged(ctx.spark().createDataFrame(changed, Table.SUMMARIES.schema()));
+    if (changed > 0) {
+      mergeChanged(ok.where(not(col("_is_new"))).drop("_is_new"));
     }
-    log.add("items_summarized", fresh.size() + changed.size());
+    log.add("items_summarized", fresh + changed);
+    countOutcomes(results, log);
+  }
+
+  /** The batch's rows in the {@code llm_calls} layout. */
+  Dataset<Row> withCallColumns(Dataset<Row> results) {
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    return results.select(
+        sha2(concat_ws("|", lit(ctx.runId()), col("request_key")), 256).as("call_id"),
+        lit(ctx.runId()).as("run_id"),
+        lit(SummarizeJob.JOB).as("job"),
+        lit(java.sql.Date.valueOf(ctx.runDate())).as("run_date"),
+        col("items").getItem(0).getField("item_id").as("item_key"),
+        size(col("items")).as("item_count"),
+        col("items").getItem(0).getField("cache_key").as("cache_key"),
+        col("request_key"),
+        lit(llm.provider()).as("provider"),
+        lit(llm.model()).as("requested_model"),
+        col("reported_model"),
+        col("prompt_id"),
+        promptVersion().as("prompt_version"),
+        col("request"),
+        col("response"),
+        col("status"),
+        col("error_class"),
+        col("error_message"),
+        col("finish_reason"),
+        col("attempts"),
+        col("input_tokens"),
+        col("output_tokens"),
+        col("latency_ms"),
+        cost(price).as("cost_usd"),
+        col("created_at"),
+        to_date(col("created_at")).as("call_date"));
+  }
+
+  /** One {@code summaries} row per item served by a successful request, plus {@code _is_new}. */
+  Dataset<Row> summaryRows(Dataset<Row> results) {
+    return results.where(col("status").equalTo("ok"))
+        .withColumn("item", explode(col("items")))
+        .select(
+            col("item.item_id").as("item_id"),
+            col("item.cache_key").as("cache_key"),
+            col("request_key"),
+            col("item.content_hash").as("content_hash"),
+            col("prompt_id"),
+            promptVersion().as("prompt_version"),
+            lit(llm.provider()).as("provider"),
+            lit(llm.model()).as("model"),
+            col("reported_model"),
+            col("summary"),
+            col("key_features"),
+            col("pii_redacted"),
+            guardrailVersion().as("guardrail_version"),
+            col("item.updated_at").as("item_updated_at"),
+            lit(ctx.runId()).as("run_id"),
+            lit(java.sql.Date.valueOf(ctx.runDate())).as("run_date"),
+            col("created_at"),
+            col("item.is_new").as("_is_new"));
+  }
+
+  private void countOutcomes(Dataset<Row> results, RunLog log) {
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    for (Row r : results.groupBy(col("status"), col("error_class"))
+        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost(price)))
+        .collectAsList()) {
+      String status = r.getString(0);
+      long n = r.getLong(2);
+      log.add("calls", n);
+      log.add(status, n);
+      if (status.equals("guardrail_rejected") && !r.isNullAt(1)) {
+        log.add(r.getString(1).replace(':', '_'), n);
+      }
+      log.addUsage(r.getLong(3), r.getLong(4), r.getDouble(5));
+    }
   }
 
   /** Copies the current rows of changed items to history (once per old cache key), then MERGEs. */
   private void mergeChanged(Dataset<Row> source) {
     DeltaTable summaries = DeltaTable.forPath(ctx.spark(), wh.path(Table.SUMMARIES));
+    Dataset<Row> ids = source.select(col("item_id").as("_n_item_id"));
     Dataset<Row> old =
-        summaries.toDF().join(source.select(col("item_id").as("_n_item_id")), col("item_id").equalTo(col("_n_item_id")), "left_semi")
+        summaries.toDF().join(ids, col("item_id").equalTo(col("_n_item_id")), "left_semi")
             .withColumn("superseded_at", current_timestamp())
             .withColumn("superseded_by_run", lit(ctx.runId()));
     DeltaTable.forPath(ctx.spark(), wh.path(Table.SUMMARIES_HISTORY)).as("h")
@@ -112,7 +156,24 @@ final class SummaryCommit {
         .execute();
   }
 
-  private int promptVersion(String promptId) {
-    return keys.get(promptId).promptVersion();
+  private Column promptVersion() {
+    List<Column> kv = new ArrayList<>();
+    keys.forEach((id, k) -> {
+      kv.add(lit(id));
+      kv.add(lit(k.promptVersion()));
+    });
+    return element_at(map(kv.toArray(Column[]::new)), col("prompt_id"));
+  }
+
+  private Column guardrailVersion() {
+    return lit(keys.values().iterator().next().guardrailVersion());
+  }
+
+  private static Column cost(FlywheelConfig.Price price) {
+    if (price == null) {
+      return lit(0.0);
+    }
+    return col("input_tokens").multiply(price.inputPerMtok() / 1e6)
+        .plus(col("output_tokens").multiply(price.outputPerMtok() / 1e6));
   }
 }

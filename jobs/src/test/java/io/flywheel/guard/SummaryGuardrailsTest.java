@@ -137,6 +137,28 @@ class SummaryGuardrailsTest {
   }
 
   @Test
+  void rejectsNumberThatIsOnlyADigitRunInsideALargerSourceNumber() {
+    // "5" and "12" occur only inside "512", "99" only inside "49.99", "17" only as digits of "1.7".
+    for (String summary :
+        new String[] {
+          "The Norvik kettle comes with a 5-year warranty.",
+          "The Norvik kettle boils water in 12 minutes.",
+          "The Norvik kettle costs 99 dollars today.",
+          "The Norvik kettle holds 17 cups of water."
+        }) {
+      GuardResult r = guard.check(answer(summary), SOURCE);
+      assertThat(r.failedGuardrail()).as(summary).isEqualTo("grounding");
+    }
+  }
+
+  @Test
+  void numberMayOmitTheDecimalsOfASourceNumber() {
+    String source = "Norvik espresso machine\nNow 1,299.00 with a 2-year warranty.";
+    assertThat(guard.check(answer("The Norvik machine costs 1,299 and has a 2-year warranty."), source).passed()).isTrue();
+    assertThat(guard.check(answer("The Norvik machine costs 1,299.00 today."), source).passed()).isTrue();
+  }
+
+  @Test
   void numberAtEndOfSentenceIsGrounded() {
     assertThat(guard.check(answer("The Norvik kettle has a warranty of 2."), SOURCE).passed()).isTrue();
   }
@@ -163,7 +185,7 @@ class SummaryGuardrailsTest {
   @Test
   void versionIsStableAndIgnoresTheBrandList() {
     SummaryGuardrails other = new SummaryGuardrails("en", 20, 120, 3, Set.of("acme"));
-    assertThat(guard.version()).matches("g1-[0-9a-f]{12}");
+    assertThat(guard.version()).matches("g" + SummaryGuardrails.RULES_VERSION + "-[0-9a-f]{12}");
     assertThat(other.version()).isEqualTo(guard.version());
   }
 

@@ -54,6 +54,21 @@ class PiiRedactorTest {
     assertThat(PiiRedactor.kindsFound(text)).containsExactly("PHONE");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"(415) 555-1234", "(415) 555 1234", "+1 (415) 555-1234", "(030) 1234 5678"})
+  void redactsPhoneNumbersWithParenthesizedAreaCode(String phone) {
+    String text = "Call me on " + phone + " if you want to buy mine.";
+    assertThat(PiiRedactor.redact(text)).isEqualTo("Call me on [PHONE] if you want to buy mine.");
+    assertThat(PiiRedactor.kindsFound(text)).containsExactly("PHONE");
+  }
+
+  @Test
+  void keepsShortNumbersAfterParentheses() {
+    String text = "Pack (12) 50-60 cm, edition (2024) 3.5 kg, sizes (10) 20 30.";
+    assertThat(PiiRedactor.redact(text)).isEqualTo(text);
+    assertThat(PiiRedactor.kindsFound(text)).isEmpty();
+  }
+
   @Test
   void keepsPricesYearsDatesAndMeasurements() {
     String text =

@@ -178,6 +178,19 @@ class CatalogGeneratorTest {
   }
 
   @Test
+  void mutationOfItemWithoutDescriptionGivesItOneInsteadOfTheWordNull() {
+    CatalogGenerator mutated = new CatalogGenerator(42, 0.5, 5);
+    int checked = 0;
+    for (int i = 0; i < N; i++) {
+      if (rows[i].getString(DESCRIPTION) == null && mutated.isMutated(i)) {
+        assertThat(mutated.row(i).getString(DESCRIPTION)).as("row %d", i).startsWith("This edition adds a ");
+        checked++;
+      }
+    }
+    assertThat(checked).as("items without description that are mutated").isPositive();
+  }
+
+  @Test
   void mutateSeedPicksOtherItemsAndZeroFractionPicksNone() {
     CatalogGenerator a = new CatalogGenerator(42, 0.1, 5);
     CatalogGenerator b = new CatalogGenerator(42, 0.1, 6);

@@ -178,8 +178,9 @@ public final class CatalogGenerator implements Serializable {
       updatedAt = new String[] {"yesterday", "2025-13-45 99:00:00", "n/a"}[n.nextInt(3)];
     }
     if (isMutated(i)) {
-      description = description + " This edition adds a " + pick(n, MATERIALS) + " cover and comes in "
+      String change = "This edition adds a " + pick(n, MATERIALS) + " cover and comes in "
           + (2 + n.nextInt(8)) + " new colours.";
+      description = description == null ? change : description + " " + change;
       updatedAt = updated.plusDays(400 + n.nextInt(30)).format(TS);
     }
     return RowFactory.create(id, title, description, CATEGORIES[cat], brand, price, Rows.seq(reviews), updatedAt);

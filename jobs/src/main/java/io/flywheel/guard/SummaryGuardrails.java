@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class SummaryGuardrails implements Serializable {
   /** Bump when a check changes meaning; it is part of {@link #version()} and so of the cache key. */
-  static final int RULES_VERSION = 1;
+  static final int RULES_VERSION = 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NUMBER = Pattern.compile("\\d+(?:[.,]\\d+)*");
@@ -115,7 +115,7 @@ public final class SummaryGuardrails implements Serializable {
     Matcher m = NUMBER.matcher(summary);
     while (m.find()) {
       String number = m.group().replaceAll("[.,]$", "");
-      if (!sourceDigits.contains(" " + number) && !source.contains(number)) {
+      if (!occursAsNumber(sourceDigits, number)) {
         return "number " + number + " does not occur in the item";
       }
     }
@@ -131,6 +131,22 @@ public final class SummaryGuardrails implements Serializable {
       }
     }
     return null;
+  }
+
+  /**
+   * True when {@code number} starts a number of {@code sourceDigits} (numbers separated by spaces) and
+   * ends where that number ends or at one of its separators: "1,299" matches "1,299.00", "12" does not
+   * match "512" or "120".
+   */
+  private static boolean occursAsNumber(String sourceDigits, String number) {
+    String needle = " " + number;
+    for (int at = sourceDigits.indexOf(needle); at >= 0; at = sourceDigits.indexOf(needle, at + 1)) {
+      // sourceDigits ends with a space, so the character after a match always exists.
+      if (!Character.isDigit(sourceDigits.charAt(at + needle.length()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String stripCodeFence(String s) {

@@ -12,16 +12,18 @@ import java.util.regex.Pattern;
  */
 public final class PiiRedactor {
   /** Bump when a pattern changes: it is part of the guardrail version, hence of the cache key. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final Pattern EMAIL =
       Pattern.compile("[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,24}");
   // 13-19 digits with optional single spaces or dashes between groups.
   private static final Pattern CARD = Pattern.compile("(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])");
-  // International or North American style; needs 9+ digits so prices and years never match.
+  // International or North American style; needs 9+ digits so prices and years never match. After a
+  // parenthesized area code two groups suffice: "(415) 555-1234".
   private static final Pattern PHONE =
       Pattern.compile(
-          "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,4}\\)[ .-]?)?\\d{2,4}[ .-]\\d{2,4}[ .-]\\d{2,5}(?![\\w])");
+          "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,4}\\)[ .-]?\\d{2,4}[ .-]\\d{2,4}(?:[ .-]\\d{2,5})?"
+              + "|\\d{2,4}[ .-]\\d{2,4}[ .-]\\d{2,5})(?![\\w])");
 
   private PiiRedactor() {}
 

@@ -1,0 +1,241 @@
+package io.flywheel.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path yaml(String name, String text) throws IOException {
+    Path f = dir.resolve(name);
+    Files.writeString(f, text);
+    return f;
+  }
+
+  private static ConfigLoader.Loaded load(Path file, Map<String, String> env, String... sets) {
+    return ConfigLoader.load(file, env, List.of(sets));
+  }
+
+  @Test
+  void defaultsAloneGiveAValidLocalConfig() {
+    ConfigLoader.Loaded loaded = load(null, Map.of());
+    FlywheelConfig c = loaded.config();
+    assertThat(loaded.file()).isEqualTo("built-in defaults");
+    assertThat(c.llm().provider()).isEqualTo("local");
+    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v1");
+    assertThat(c.llm().maxAttempts()).isEqualTo(3);
+    assertThat(c.summarize().input().columns().text())
+        .containsExactly("title", "brand", "category", "price", "description", "reviews");
+    assertThat(c.summarize().prompts().routes()).containsEntry("books", "catalog_summary_books");
+    assertThat(loaded.hash()).matches("[0-9a-f]{16}");
+  }
+
+  @Test
+  void precedenceIsDefaultsThenFileThenEnvThenSet() throws IOException {
+    Path f =
+        yaml(
+            "conf.yaml",
+            """
+            llm:
+              model: from-file
+              max_concurrency: 2
+              max_attempts: 5
+            summarize:
+              batch_size: 100
+            """);
+    Map<String, String> env =
+        Map.of(
+            "FLYWHEEL_LLM__MODEL", "from-env",
+            "FLYWHEEL_LLM__MAX_CONCURRENCY", "7");
+    FlywheelConfig c = load(f, env, "llm.model=from-set").config();
+
+    assertThat(c.warehouse().root()).as("default, untouched").isEqualTo("./warehouse");
+    assertThat(c.summarize().batchSize()).as("file beats default").isEqualTo(100);
+    assertThat(c.llm().maxAttempts()).as("file beats default").isEqualTo(5);
+    assertThat(c.llm().maxConcurrency()).as("env beats file").isEqualTo(7);
+    assertThat(c.llm().model()).as("--set beats env and file").isEqualTo("from-set");
+  }
+
+  @Test
+  void envKeyWithSingleUnderscoresMapsToSnakeCaseLeaf() {
+    FlywheelConfig c =
+        load(null, Map.of("FLYWHEEL_SUMMARIZE__INPUT__COLUMNS__UPDATED_AT", "modified")).config();
+    assertThat(c.summarize().input().columns().updatedAt()).isEqualTo("modified");
+  }
+
+  @Test
+  void ignoresEnvironmentVariablesThatAreNotFlywheelKeys() {
+    FlywheelConfig c =
+        load(null, Map.of("FLYWHEEL_HOME", "/opt/flywheel", "LLM__MODEL", "nope", "PATH", "/bin")).config();
+    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v1");
+  }
+
+  @Test
+  void fileOverridesOneNestedKeyAndKeepsItsSiblings() throws IOException {
+    Path f = yaml("conf.yaml", "summarize:\n  guardrails:\n    max_summary_chars: 300\n");
+    FlywheelConfig.Guardrails g = load(f, Map.of()).config().summarize().guardrails();
+    assertThat(g.maxSummaryChars()).isEqualTo(300);
+    assertThat(g.minSummaryChars()).isEqualTo(20);
+    assertThat(g.language()).isEqualTo("en");
+  }
+
+  @Test
+  void fileReplacesFreeFormMapsWhole() throws IOException {
+    Path f = yaml("conf.yaml", "summarize:\n  prompts:\n    routes:\n      toys: catalog_summary\n");
+    FlywheelConfig.Prompts p = load(f, Map.of()).config().summarize().prompts();
+    assertThat(p.routes()).containsExactly(Map.entry("toys", "catalog_summary"));
+    assertThat(p.defaultPrompt()).isEqualTo("catalog_summary");
+  }
+
+  @Test
+  void setParsesTypedScalars() {
+    FlywheelConfig c =
+        load(null, Map.of(), "llm.max_attempts=9", "summarize.retry_rejected=true", "summarize.decoding.temperature=0.7")
+            .config();
+    assertThat(c.llm().maxAttempts()).isEqualTo(9);
+    assertThat(c.summarize().retryRejected()).isTrue();
+    assertThat(c.summarize().decoding().temperature()).isEqualTo(0.7);
+  }
+
+  @Test
+  void unknownKeyErrorNamesTheKeyAndTheFile() throws IOException {
+    Path f = yaml("typo.yaml", "llm:\n  modle: gpt-x\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'llm.modle'")
+        .hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void unknownKeyFromEnvironmentNamesTheVariable() {
+    assertThatThrownBy(() -> load(null, Map.of("FLYWHEEL_LLM__MODLE", "x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("llm.modle")
+        .hasMessageContaining("environment variable FLYWHEEL_LLM__MODLE");
+  }
+
+  @Test
+  void wrongTypeErrorNamesTheKeyAndTheFile() throws IOException {
+    Path f = yaml("types.yaml", "llm:\n  max_attempts: lots\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad value for 'llm.max_attempts'")
+        .hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void wrongTypeFromSetNamesTheFlag() {
+    assertThatThrownBy(() -> load(null, Map.of(), "summarize.batch_size=many"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("summarize.batch_size")
+        .hasMessageContaining("--set summarize.batch_size");
+  }
+
+  @Test
+  void substitutesEnvironmentReferencesInValues() throws IOException {
+    Path f = yaml("conf.yaml", "warehouse:\n  root: ${DATA_ROOT}/wh\nllm:\n  model: ${MODEL}\n");
+    FlywheelConfig c = load(f, Map.of("DATA_ROOT", "/data", "MODEL", "m-1")).config();
+    assertThat(c.warehouse().root()).isEqualTo("/data/wh");
+    assertThat(c.llm().model()).isEqualTo("m-1");
+  }
+
+  @Test
+  void substitutesEnvironmentReferencesInsideLists() throws IOException {
+    Path f = yaml("conf.yaml", "summarize:\n  input:\n    columns:\n      text: [title, \"${EXTRA_COL}\"]\n");
+    FlywheelConfig c = load(f, Map.of("EXTRA_COL", "body")).config();
+    assertThat(c.summarize().input().columns().text()).containsExactly("title", "body");
+  }
+
+  @Test
+  void missingEnvironmentVariableErrorNamesVariableKeyAndFile() throws IOException {
+    Path f = yaml("conf.yaml", "warehouse:\n  root: ${DATA_ROOT}/wh\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("${DATA_ROOT}")
+        .hasMessageContaining("not set")
+        .hasMessageContaining("'warehouse.root'")
+        .hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void badProviderErrorNamesTheValueAndTheFile() throws IOException {
+    Path f = yaml("conf.yaml", "llm:\n  provider: gemini\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'llm.provider'")
+        .hasMessageContaining("'gemini'")
+        .hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void outOfRangeValueErrorNamesTheFlagThatSetIt() {
+    assertThatThrownBy(() -> load(null, Map.of(), "summarize.max_failure_ratio=2"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'summarize.max_failure_ratio'")
+        .hasMessageContaining("between 0 and 1")
+        .hasMessageContaining("--set summarize.max_failure_ratio");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.max_attempts=0"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'llm.max_attempts' must be positive");
+  }
+
+  @Test
+  void setWithoutEqualsSignIsRejected() {
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.model"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--set llm.model")
+        .hasMessageContaining("key=value");
+  }
+
+  @Test
+  void missingFileIsAnError() {
+    Path missing = dir.resolve("nope.yaml");
+    assertThatThrownBy(() -> load(missing, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void invalidYamlErrorNamesTheFile() throws IOException {
+    Path f = yaml("broken.yaml", "llm: [unclosed\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(f.toString())
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void topLevelMustBeAMapping() throws IOException {
+    Path f = yaml("list.yaml", "- a\n- b\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("top level must be a mapping");
+  }
+
+  @Test
+  void emptyFileMeansDefaults() throws IOException {
+    Path f = yaml("empty.yaml", "");
+    ConfigLoader.Loaded loaded = load(f, Map.of());
+    assertThat(loaded.file()).isEqualTo(f.toString());
+    assertThat(loaded.hash()).isEqualTo(load(null, Map.of()).hash());
+  }
+
+  @Test
+  void hashIsStableAndChangesWithAnyValue() throws IOException {
+    Path a = yaml("a.yaml", "llm:\n  max_attempts: 4\n");
+    Path b = yaml("b.yaml", "llm:\n  max_attempts: 4\n");
+    String hashA = load(a, Map.of()).hash();
+    assertThat(load(b, Map.of()).hash()).as("same values, other file").isEqualTo(hashA);
+    assertThat(load(a, Map.of(), "llm.max_attempts=5").hash()).isNotEqualTo(hashA);
+    assertThat(load(a, Map.of(), "summarize.decoding.seed=1").hash()).isNotEqualTo(hashA);
+  }
+}

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.flywheel.Main;
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.config.FlywheelConfig;
+import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.summarize.CatalogPrep;
 import io.flywheel.run.SparkSessions;
 import java.nio.file.Path;
@@ -51,13 +52,18 @@ public final class SummarizeBench {
       Row last = spark.read().format("delta").load(dir.resolve("warehouse/runs").toString())
           .orderBy(col("started_at").desc()).first();
       Map<String, Long> counts = last.getJavaMap(last.fieldIndex("counts"));
-      rows.add(row(step[0], s, String.valueOf(counts.getOrDefault("calls", 0L)),
+      String expected = "";
+      if (!step[1].equals("0")) {
+        CatalogGenerator gen = new CatalogGenerator(42, Double.parseDouble(step[1]), 9);
+        expected = " (changed: " + java.util.stream.LongStream.range(0, items).filter(gen::isMutated).count() + ")";
+      }
+      rows.add(row(step[0] + expected, s, String.valueOf(counts.getOrDefault("calls", 0L)),
           String.format(Locale.ROOT, "%.2fx", s / baseline)));
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-34s %10s %10s %12s%n", "step (" + items + " items)", "wall s", "calls", "vs baseline");
+    System.out.printf(Locale.ROOT, "%-44s %10s %10s %12s%n", "step (" + items + " items)", "wall s", "calls", "vs baseline");
     for (String[] r : rows) {
-      System.out.printf(Locale.ROOT, "%-34s %10s %10s %12s%n", (Object[]) r);
+      System.out.printf(Locale.ROOT, "%-44s %10s %10s %12s%n", (Object[]) r);
     }
     spark.stop();
   }

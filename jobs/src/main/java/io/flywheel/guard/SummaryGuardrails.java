@@ -32,6 +32,7 @@ public final class SummaryGuardrails implements Serializable {
   private final int maxChars;
   private final int maxFeatures;
   private final Set<String> knownBrands;
+  private final int longestBrand;
 
   /**
    * @param knownBrands lower-case brand names of the catalog; a summary naming one of them that its
@@ -42,7 +43,18 @@ public final class SummaryGuardrails implements Serializable {
     this.minChars = minChars;
     this.maxChars = maxChars;
     this.maxFeatures = maxFeatures;
-    this.knownBrands = Set.copyOf(knownBrands);
+    // Brands as space-joined lower-case words, so a lookup is a set probe per word n-gram.
+    java.util.HashSet<String> words = new java.util.HashSet<>();
+    int longest = 1;
+    for (String brand : knownBrands) {
+      String w = String.join(" ", words(brand));
+      if (!w.isEmpty()) {
+        words.add(w);
+        longest = Math.max(longest, w.split(" ").length);
+      }
+    }
+    this.knownBrands = Set.copyOf(words);
+    this.longestBrand = longest;
   }
 
   /** Identifies the rules and their settings (not the brand list, which moves with the catalog). */
@@ -119,18 +131,35 @@ public final class SummaryGuardrails implements Serializable {
         return "number " + number + " does not occur in the item";
       }
     }
-    String lowerSummary = " " + summary.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ") + " ";
-    String lowerSource = " " + source.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ") + " ";
-    for (String brand : knownBrands) {
-      String b = " " + brand.replaceAll("[^\\p{L}\\p{N}]+", " ").strip() + " ";
-      if (b.isBlank()) {
-        continue;
-      }
-      if (lowerSummary.contains(b) && !lowerSource.contains(b)) {
-        return "brand '" + brand + "' does not occur in the item";
+    if (knownBrands.isEmpty()) {
+      return null;
+    }
+    List<String> summaryWords = words(summary);
+    String lowerSource = " " + String.join(" ", words(source)) + " ";
+    for (int i = 0; i < summaryWords.size(); i++) {
+      StringBuilder gram = new StringBuilder();
+      for (int n = 0; n < longestBrand && i + n < summaryWords.size(); n++) {
+        if (n > 0) {
+          gram.append(' ');
+        }
+        gram.append(summaryWords.get(i + n));
+        String b = gram.toString();
+        if (knownBrands.contains(b) && !lowerSource.contains(" " + b + " ")) {
+          return "brand '" + b + "' does not occur in the item";
+        }
       }
     }
     return null;
+  }
+
+  private static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   /**

@@ -27,6 +27,7 @@ public final class Main {
       usage: flywheel <job> [--conf FILE] [--run-date YYYY-MM-DD] [--run-id ID] [--set key=value]... [--dry-run]
       jobs:
         generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
+        demo      generate a sample catalog (first time only), summarize it, show a few summaries
         summarize summarize the catalog; only cache misses reach the model
         sql       "<query>"  Spark SQL over the warehouse tables and Flywheel's SQL functions
       """;
@@ -44,6 +45,12 @@ public final class Main {
       System.err.println("flywheel: " + e.getMessage());
       System.err.print(USAGE);
       code = 2;
+    } catch (RuntimeException e) {
+      // Spark keeps non-daemon threads: without an explicit exit a failed job would hang its launcher.
+      e.printStackTrace();
+      System.err.println("flywheel: failed: " + e.getClass().getSimpleName() + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      code = 1;
     }
     System.exit(code);
   }
@@ -54,7 +61,7 @@ public final class Main {
     ConfigLoader.Loaded loaded =
         ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), cli.sets());
     switch (cli.job()) {
-      case "generate", "summarize", "sql" -> {}
+      case "generate", "summarize", "sql", "demo" -> {}
       default -> throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
     }
     SparkSession spark = SparkSessions.getOrCreate("flywheel-" + cli.job());
@@ -67,11 +74,46 @@ public final class Main {
         yield 0;
       }
       case "summarize" -> {
-        RunLog log = SummarizeJob.run(ctx);
-        yield (int) log.get("exit_code");
+        yield exitCode(SummarizeJob.run(ctx));
       }
+      case "demo" -> demo(ctx, cli);
       default -> sql(spark, wh, cli.positional());
     };
+  }
+
+  private static String format(Object v) {
+    if (v == null) {
+      return "NULL";
+    }
+    if (v instanceof scala.collection.Iterable<?> it) {
+      return it.mkString("[", ", ", "]");
+    }
+    return String.valueOf(v).replace('\t', ' ').replace('\n', ' ');
+  }
+
+  /** Generate (once), summarize, then show what was written: the README's first command. */
+  private static int demo(RunContext ctx, CliArgs cli) {
+    String input = ctx.config().summarize().input().path();
+    if (!io.delta.tables.DeltaTable.isDeltaTable(ctx.spark(), input)) {
+      GenerateJob.run(ctx.spark(), cli, input);
+    } else {
+      System.out.println("demo: reusing the sample catalog at " + input + " (delete it to start over)");
+    }
+    RunLog log = SummarizeJob.run(ctx);
+    System.out.println();
+    System.out.println("A few summaries (bin/flywheel sql \"SELECT ... FROM summaries\" for more):");
+    sql(ctx.spark(), ctx.warehouse(), List.of(
+        "SELECT item_id, prompt_id, summary, key_features FROM summaries ORDER BY item_id LIMIT 5"));
+    System.out.println();
+    System.out.println("Guardrail rejections and failures of this run, by reason:");
+    sql(ctx.spark(), ctx.warehouse(), List.of(
+        "SELECT status, error_class, count(*) AS calls FROM llm_calls WHERE run_id = '" + ctx.runId()
+            + "' GROUP BY status, error_class ORDER BY calls DESC"));
+    return exitCode(log);
+  }
+
+  private static int exitCode(RunLog log) {
+    return log.status().equals("failed") ? 1 : 0;
   }
 
   private static int sql(SparkSession spark, Warehouse wh, List<String> query) {
@@ -89,7 +131,7 @@ public final class Main {
         if (i > 0) {
           sb.append('\t');
         }
-        sb.append(r.isNullAt(i) ? "NULL" : String.valueOf(r.get(i)));
+        sb.append(format(r.isNullAt(i) ? null : r.get(i)));
       }
       System.out.println(sb);
     }

@@ -22,6 +22,7 @@ public final class RunLog {
   private long inputTokens;
   private long outputTokens;
   private double costUsd;
+  private String status = "running";
 
   public RunLog(RunContext ctx) {
     this.ctx = ctx;
@@ -37,6 +38,11 @@ public final class RunLog {
 
   public long get(String name) {
     return counts.getOrDefault(name, 0L);
+  }
+
+  /** Adds the milliseconds since {@code startNanos} to the count {@code ms_<phase>}. */
+  public void timed(String phase, long startNanos) {
+    add("ms_" + phase, (System.nanoTime() - startNanos) / 1_000_000);
   }
 
   public void addUsage(long in, long out, double cost) {
@@ -61,6 +67,16 @@ public final class RunLog {
     return costUsd;
   }
 
+  /** {@code running} until {@link #finished} (or {@link #ended} for runs that write nothing). */
+  public String status() {
+    return status;
+  }
+
+  /** Records the final status without writing a row (dry runs). */
+  public void ended(String finalStatus) {
+    status = finalStatus;
+  }
+
   /** Appends the {@code running} row. */
   public void started() {
     ctx.warehouse().ensure(Table.RUNS);
@@ -68,8 +84,9 @@ public final class RunLog {
   }
 
   /** Replaces this run's row with its final status. */
-  public void finished(String status, String message) {
-    Dataset<Row> row = row(status, Instant.now(), message);
+  public void finished(String finalStatus, String message) {
+    status = finalStatus;
+    Dataset<Row> row = row(finalStatus, Instant.now(), message);
     ctx.warehouse()
         .ensure(Table.RUNS)
         .as("t")

@@ -42,7 +42,7 @@ public final class SummarizeJob {
 
   private SummarizeJob() {}
 
-  /** Runs the job; returns the run's counts (also written to {@code runs} and printed). */
+  /** Runs the job; returns its status and counts (also written to {@code runs} and printed). */
   public static RunLog run(RunContext ctx) {
     FlywheelConfig.Summarize s = ctx.config().summarize();
     FlywheelConfig.Columns cols = s.input().columns();
@@ -65,15 +65,18 @@ public final class SummarizeJob {
       for (Table t : List.of(Table.SUMMARIES, Table.SUMMARIES_HISTORY, Table.LLM_CALLS, Table.CATALOG_REJECTS)) {
         wh.ensure(t);
       }
+      long t0 = System.nanoTime();
       log.started();
+      log.timed("start", t0);
     }
     try {
       String status = execute(ctx, log, plan, used, params);
-      if (!ctx.dryRun()) {
+      if (ctx.dryRun()) {
+        log.ended(status);
+      } else {
         log.finished(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
       }
       printSummary(ctx, log, status);
-      log.count("exit_code", status.equals("succeeded") ? 0 : 1);
       return log;
     } catch (RuntimeException e) {
       if (!ctx.dryRun()) {
@@ -106,16 +109,17 @@ public final class SummarizeJob {
                 col(CatalogPrep.REASON).isNotNull().or(col(CatalogPrep.IS_DUP_ID))))
             .select(CatalogPrep.ITEM_ID, CatalogPrep.UPDATED_AT, CatalogPrep.TEXT_LEN, CatalogPrep.REASON,
                 CatalogPrep.DETAIL, CatalogPrep.CONTENT_HASH, CatalogPrep.PROMPT_ID, CatalogPrep.REQUEST_KEY,
-                CatalogPrep.CACHE_KEY, CatalogPrep.RAW, CatalogPrep.IS_DUP_ID);
+                CatalogPrep.CACHE_KEY, CatalogPrep.RAW, CatalogPrep.IS_DUP_ID)
+            // Narrow rows, persisted: the one full scan and hashing of the catalog per run.
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Column dupCandidate = col(CatalogPrep.REASON).isNull().and(col(CatalogPrep.IS_DUP_ID));
     Dataset<Row> checked =
         flagged.where(not(dupCandidate))
-            .unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+            .unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects));
     try {
       return classifyAndCall(ctx, log, checked, prepared, plan, prompts, params);
     } finally {
-      checked.unpersist();
+      flagged.unpersist();
     }
   }
 
@@ -126,6 +130,7 @@ public final class SummarizeJob {
     Warehouse wh = ctx.warehouse();
     Map<String, Long> byReason = new LinkedHashMap<>();
     long read = 0;
+    long t0 = System.nanoTime();
     for (Row r : checked.groupBy(CatalogPrep.REASON).count().collectAsList()) {
       read += r.getLong(1);
       byReason.put(r.isNullAt(0) ? "accepted" : r.getString(0), r.getLong(1));
@@ -136,6 +141,9 @@ public final class SummarizeJob {
     log.count("items_rejected", read - accepted);
     byReason.forEach((k, v) -> { if (!k.equals("accepted")) log.count("rejected_" + k, v); });
 
+    // One pass over the accepted rows: summaries has one row per item, so a left join on the id
+    // tells both whether the item is known and whether its current cache key is a hit.
+    log.timed("read_validate", t0);
     Dataset<Row> valid = checked.where(col(CatalogPrep.REASON).isNull());
     Dataset<Row> cached = wh.readOrEmpty(Table.SUMMARIES).select(col("item_id").as("_s_item_id"), col("cache_key").as("_s_cache_key"));
     Dataset<Row> knownBad =
@@ -144,22 +152,28 @@ public final class SummarizeJob {
             : wh.readOrEmpty(Table.LLM_CALLS)
                 .where(col("job").equalTo(JOB).and(col("status").isin("guardrail_rejected", "failed")))
                 .select(col("request_key").as("_b_request_key")).distinct();
-    Dataset<Row> notHit = valid.join(cached, valid.col(CatalogPrep.CACHE_KEY).equalTo(cached.col("_s_cache_key")), "left_anti");
-    long hits = accepted - notHit.count();
-    Dataset<Row> notBad = notHit.join(knownBad, notHit.col(CatalogPrep.REQUEST_KEY).equalTo(knownBad.col("_b_request_key")), "left_anti");
-    Dataset<Row> existing = cached.select(col("_s_item_id")).distinct();
-    Dataset<Row> misses =
-        notBad.join(existing, notBad.col(CatalogPrep.ITEM_ID).equalTo(existing.col("_s_item_id")), "left")
-            .withColumn("_is_new", col("_s_item_id").isNull())
+    Dataset<Row> classified =
+        valid.join(cached, valid.col(CatalogPrep.ITEM_ID).equalTo(cached.col("_s_item_id")), "left")
+            .join(knownBad, col(CatalogPrep.REQUEST_KEY).equalTo(knownBad.col("_b_request_key")), "left")
             .select(col(CatalogPrep.ITEM_ID).as("_m_item_id"), col(CatalogPrep.CONTENT_HASH).as("_m_content_hash"),
                 col(CatalogPrep.CACHE_KEY).as("_m_cache_key"), col(CatalogPrep.UPDATED_AT).as("_m_updated_at"),
-                col("_is_new").as("_m_is_new"), col(CatalogPrep.REQUEST_KEY).as("_m_request_key"),
-                col(CatalogPrep.TEXT_LEN).as("_m_text_len"))
+                col("_s_item_id").isNull().as("_m_is_new"), col(CatalogPrep.REQUEST_KEY).as("_m_request_key"),
+                col(CatalogPrep.TEXT_LEN).as("_m_text_len"),
+                coalesce(col("_s_cache_key").equalTo(col(CatalogPrep.CACHE_KEY)), lit(false)).as("_hit"),
+                col("_b_request_key").isNotNull().as("_known_bad"))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    Column isMiss = not(col("_hit")).and(not(col("_known_bad")));
+    Dataset<Row> misses = classified.where(isMiss);
     try {
-      Row m = misses.agg(count(lit(1)), countDistinct(col("_m_request_key")), coalesce(sum(col("_m_text_len")), lit(0L))).first();
+      long t1 = System.nanoTime();
+      Row m = classified.agg(
+              count(when(isMiss, lit(1))), countDistinct(when(isMiss, col("_m_request_key"))),
+              coalesce(sum(when(isMiss, col("_m_text_len"))), lit(0L)), count(when(col("_hit"), lit(1))))
+          .first();
       long missCount = m.getLong(0);
       long requests = m.getLong(1);
+      long hits = m.getLong(3);
+      log.timed("lookup", t1);
       log.count("cache_hits", hits);
       log.count("known_rejected_skipped", accepted - hits - missCount);
       log.count("items_to_summarize", missCount);
@@ -168,14 +182,19 @@ public final class SummarizeJob {
       if (ctx.dryRun()) {
         return "dry_run";
       }
+      long t2 = System.nanoTime();
       writeRejects(ctx, checked);
+      log.timed("write_rejects", t2);
       if (requests == 0) {
         log.count("calls", 0);
         return "succeeded";
       }
-      return callInBatches(ctx, log, prepared, misses, missCount, requests, plan, prompts, params, hits);
+      long t3 = System.nanoTime();
+      String status = callInBatches(ctx, log, prepared, misses, missCount, requests, plan, prompts, params, hits);
+      log.timed("calls", t3);
+      return status;
     } finally {
-      misses.unpersist();
+      classified.unpersist();
     }
   }
 
@@ -272,6 +291,10 @@ public final class SummarizeJob {
 
   private static void printSummary(RunContext ctx, RunLog log, String status) {
     long seconds = java.time.Duration.between(ctx.startedAt(), java.time.Instant.now()).toSeconds();
+    StringBuilder phases = new StringBuilder();
+    log.counts().forEach((k, v) -> {
+      if (k.startsWith("ms_")) phases.append(String.format(Locale.ROOT, " %s %.1fs", k.substring(3), v / 1000.0));
+    });
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%n== summarize %s (run %s, run date %s) in %ds ==%n", status, ctx.runId(), ctx.runDate(), seconds));
     for (String k : List.of("items_read", "items_rejected", "items_accepted", "cache_hits", "known_rejected_skipped",
@@ -285,6 +308,7 @@ public final class SummarizeJob {
     });
     sb.append(String.format(Locale.ROOT, "  %-24s %d in / %d out%n", "tokens", log.inputTokens(), log.outputTokens()));
     sb.append(String.format(Locale.ROOT, "  %-24s $%.4f%n", "estimated cost", log.costUsd()));
+    sb.append(String.format(Locale.ROOT, "  %-24s%s%n", "time by phase", phases));
     System.out.print(sb);
   }
 }

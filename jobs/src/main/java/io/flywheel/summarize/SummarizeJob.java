@@ -62,10 +62,10 @@ public final class SummarizeJob {
 
     RunLog log = new RunLog(ctx);
     if (!ctx.dryRun()) {
+      long t0 = System.nanoTime();
       for (Table t : List.of(Table.SUMMARIES, Table.SUMMARIES_HISTORY, Table.LLM_CALLS, Table.CATALOG_REJECTS)) {
         wh.ensure(t);
       }
-      long t0 = System.nanoTime();
       log.started();
       log.timed("start", t0);
     }
@@ -74,7 +74,9 @@ public final class SummarizeJob {
       if (ctx.dryRun()) {
         log.ended(status);
       } else {
+        long t1 = System.nanoTime();
         log.finished(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
+        log.timed("finish", t1);
       }
       printSummary(ctx, log, status);
       return log;

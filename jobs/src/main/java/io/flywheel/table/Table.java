@@ -30,21 +30,14 @@ public enum Table {
       Map.of()),
   SUMMARIES(
       "summaries",
-      "item_id STRING, cache_key STRING, request_key STRING, content_hash STRING, prompt_id STRING,"
-          + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
-          + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
-          + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP",
+      Ddl.SUMMARY,
       List.of(),
       List.of("item_id"),
       // Deletion vectors let a MERGE that updates a few rows skip rewriting whole files.
       Map.of("delta.enableDeletionVectors", "true")),
   SUMMARIES_HISTORY(
       "summaries_history",
-      "item_id STRING, cache_key STRING, request_key STRING, content_hash STRING, prompt_id STRING,"
-          + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
-          + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
-          + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP,"
-          + " superseded_at TIMESTAMP, superseded_by_run STRING",
+      Ddl.SUMMARY + ", superseded_at TIMESTAMP, superseded_by_run STRING",
       List.of(),
       List.of("item_id", "cache_key"),
       Map.of()),
@@ -55,6 +48,15 @@ public enum Table {
       List.of("run_date"),
       List.of("run_date", "item_id", "reason", "raw_row"),
       Map.of());
+
+  /** Column lists shared by more than one table (an enum constant cannot read another's fields). */
+  private static final class Ddl {
+    static final String SUMMARY =
+        "item_id STRING, cache_key STRING, request_key STRING, content_hash STRING, prompt_id STRING,"
+            + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
+            + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
+            + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP";
+  }
 
   private final String tableName;
   private final StructType schema;

@@ -122,9 +122,14 @@ public final class RetryingCaller {
         }
         continue;
       }
-      breaker.success();
       tokens.adjust(r.usage().inputTokens() + r.usage().outputTokens() - tokenEstimate);
-      return checked(request, r, attempt, elapsedMs(start, waited));
+      CallOutcome outcome = checked(request, r, attempt, elapsedMs(start, waited));
+      if (outcome.ok() || outcome.error().kind() == Kind.REQUEST) {
+        breaker.success();
+      } else {
+        breaker.failure(System.nanoTime(), outcome.error().errorClass());
+      }
+      return outcome;
     }
     return CallOutcome.failure(last, policy.maxAttempts(), elapsedMs(start, waited));
   }
@@ -156,7 +161,6 @@ public final class RetryingCaller {
           "the answer hit max_output_tokens=" + request.params().maxOutputTokens(), Kind.REQUEST), attempts, latency);
     }
     if (policy.failOnModelMismatch() && r.reportedModel() != null && !r.reportedModel().equals(request.model())) {
-      breaker.failure(System.nanoTime(), "model_mismatch");
       return new CallOutcome(r, new LlmException("model_mismatch",
           "answered by " + r.reportedModel() + ", not the pinned " + request.model(), Kind.PROVIDER), attempts, latency);
     }

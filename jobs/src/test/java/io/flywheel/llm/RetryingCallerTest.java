@@ -283,6 +283,17 @@ class RetryingCallerTest {
   }
 
   @Test
+  void strictPinningMismatchesCountAsProviderFailuresForTheBreaker() {
+    LlmResponse other = answer("{\"summary\":\"a\"}", FinishReason.STOP, "m-other");
+    ScriptedClient client = new ScriptedClient(0, other);
+    RetryingCaller c = caller(client, 3, 1, true, 10, new RateLimiter(0), new CircuitBreaker("t", 2, 60_000));
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("model_mismatch");
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("model_mismatch");
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("circuit_open");
+    assertThat(client.calls).hasValue(2);
+  }
+
+  @Test
   void anAnswerThatBreaksTheSchemaIsRepairedOnceWithTheTokensOfBoth() {
     ScriptedClient client = new ScriptedClient(0, answer("Sorry, here: {summary: a}", FinishReason.STOP, "m"),
         answer("{\"summary\": \"fixed\"}", FinishReason.STOP, "m"));

@@ -341,6 +341,7 @@ public final class FakeLlmServer implements AutoCloseable {
             reply.message() == null ? "scripted error " + reply.status() : reply.message()), h);
       }
       case "hang" -> {
+        entry.record(0);
         closed.await(10, TimeUnit.MINUTES);
         return 0;
       }

@@ -195,6 +195,12 @@ public final class SummarizeJob {
         new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), brands);
     FlywheelConfig.Llm llm = ctx.config().llm();
     int executors = RateShare.executors(ctx.spark().sparkContext(), llm.rateLimit());
+    FlywheelConfig.RateLimit rl = llm.rateLimit();
+    if (rl.requestsPerMinute() > 0 || rl.tokensPerMinute() > 0) {
+      System.out.printf(Locale.ROOT, "rate limit shared by %d executor JVMs: each paces itself to %s requests/min, %s tokens/min%n",
+          executors, rl.requestsPerMinute() > 0 ? String.format(Locale.ROOT, "%.1f", (double) rl.requestsPerMinute() / executors) : "unlimited",
+          rl.tokensPerMinute() > 0 ? String.format(Locale.ROOT, "%.0f", (double) rl.tokensPerMinute() / executors) : "unlimited");
+    }
     SummaryCalls calls =
         new SummaryCalls(llm, prompts, List.copyOf(s.input().columns().text()), params, guardrails,
             g.language(), g.maxSummaryChars(), executors, ctx.runId());

@@ -273,4 +273,13 @@ class ConfigLoaderTest {
     assertThat(load(null, Map.of(), "llm.budget.max_cost_usd=5", "llm.model=gpt-x",
         "llm.pricing={gpt-x: {input_per_mtok: 1, output_per_mtok: 2}}").config().llm().budget().maxCostUsd()).isEqualTo(5.0);
   }
+
+  @Test
+  void theProductionExampleIsAValidConfig() {
+    FlywheelConfig c = load(io.flywheel.testing.TestSpark.confDir().resolve("prod.example.yaml"), Map.of()).config();
+    assertThat(c.llm().provider()).isEqualTo("openai");
+    assertThat(c.llm().apiKeyEnv()).isEqualTo("OPENAI_API_KEY");
+    assertThat(c.llm().rateLimit().requestsPerMinute()).isEqualTo(3000);
+    assertThat(c.llm().budget().maxCostUsd()).isEqualTo(50.0);
+  }
 }

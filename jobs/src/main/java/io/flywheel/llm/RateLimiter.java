@@ -18,10 +18,6 @@ public final class RateLimiter {
     this.pausedUntil = nextFree;
   }
 
-  public boolean limited() {
-    return nanosPerPermit > 0;
-  }
-
   /**
    * Books {@code permits} and returns how many nanoseconds the caller must wait before using them.
    * The next booking starts where this one ends.

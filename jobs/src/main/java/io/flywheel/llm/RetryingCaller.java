@@ -39,14 +39,6 @@ public final class RetryingCaller {
     this.breaker = breaker;
   }
 
-  public LlmClient client() {
-    return client;
-  }
-
-  public CircuitBreaker breaker() {
-    return breaker;
-  }
-
   /** Calls, retries, checks, and repairs once when the answer breaks the response schema. */
   public CallOutcome call(LlmRequest request) {
     CallOutcome first = callWithRetries(request);
@@ -173,13 +165,9 @@ public final class RetryingCaller {
     return cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
   }
 
-  /** What a request may use at most: its text at about 4 characters a token, plus the whole output. */
+  /** What a request may use at most: its prompt's tokens plus the whole output. */
   static double estimateTokens(LlmRequest request) {
-    long chars = 0;
-    for (Message m : request.messages()) {
-      chars += m.content().length();
-    }
-    return (chars + 3) / 4 + request.params().maxOutputTokens();
+    return Usage.estimateTokens(request.messages()) + request.params().maxOutputTokens();
   }
 
   private static LlmResponse withContent(LlmResponse r, String content) {

@@ -45,15 +45,18 @@ public final class StructuredOutput {
     if (answer == null) {
       return new Checked(null, "the answer is not a JSON object");
     }
-    JsonNode s;
+    List<String> problems = new ArrayList<>();
+    validate(answer, schemaTree(schema), "$", problems);
+    return problems.isEmpty() ? new Checked(answer.toString(), null) : new Checked(null, String.join("; ", problems));
+  }
+
+  /** The schema as a JSON tree, as the providers send it. */
+  public static JsonNode schemaTree(ResponseSchema schema) {
     try {
-      s = JSON.readTree(schema.jsonSchema());
+      return JSON.readTree(schema.jsonSchema());
     } catch (Exception e) {
       throw new IllegalArgumentException("response schema " + schema.name() + " is not JSON", e);
     }
-    List<String> problems = new ArrayList<>();
-    validate(answer, s, "$", problems);
-    return problems.isEmpty() ? new Checked(answer.toString(), null) : new Checked(null, String.join("; ", problems));
   }
 
   /** The conversation so far, the bad answer, and a request to answer again correctly. */

@@ -13,6 +13,7 @@ import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
 import io.flywheel.llm.RetryingCaller;
+import io.flywheel.llm.Usage;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
@@ -59,9 +60,6 @@ public final class SummaryCalls implements Serializable {
               + " reported_model STRING, finish_reason STRING, input_tokens INT, output_tokens INT,"
               + " latency_ms BIGINT, attempts INT, error_class STRING, error_message STRING,"
               + " request STRING, response STRING, created_at TIMESTAMP");
-
-  /** Estimated worst-case cost of the requests of one partition (see {@link #partitionEstimates}). */
-  public static final StructType ESTIMATE_SCHEMA = StructType.fromDDL("requests BIGINT, cost_usd DOUBLE");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -146,7 +144,7 @@ public final class SummaryCalls implements Serializable {
     String requestJson = requestJson(request);
     double estimate = estimatedCostUsd(request);
     if (!budget.tryReserve(estimate)) {
-      return result(work, "budget_skipped", null, null, CallOutcome.failure(null, 0, 0), "budget",
+      return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
           "not sent: the run's llm.budget is spent; the next run sends it", requestJson, null,
           new Timestamp(System.currentTimeMillis()));
     }
@@ -174,8 +172,7 @@ public final class SummaryCalls implements Serializable {
 
   /** Worst case: the prompt at about 4 characters a token, and every output token used. */
   private double estimatedCostUsd(LlmRequest request) {
-    int chars = request.messages().stream().mapToInt(m -> m.content().length()).sum();
-    return costUsd((chars + 3) / 4, request.params().maxOutputTokens());
+    return costUsd(Usage.estimateTokens(request.messages()), request.params().maxOutputTokens());
   }
 
   private double costUsd(double in, double out) {

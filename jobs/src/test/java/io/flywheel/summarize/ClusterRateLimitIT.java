@@ -10,7 +10,6 @@ import io.flywheel.testing.FakeLlmServer;
 import io.flywheel.testing.TestSpark;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +26,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -105,7 +103,7 @@ class ClusterRateLimitIT {
     List<String> submit = new ArrayList<>(List.of("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
         "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", jvmFlags()),
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", TestSpark.jvmFlags()),
         "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
         "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
         "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
@@ -215,16 +213,10 @@ class ClusterRateLimitIT {
     }
   }
 
-  private static List<String> jvmFlags() {
-    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty"))
-        .collect(Collectors.toList());
-  }
-
   private Process start(Map<String, String> env, Path log, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmFlags());
+    cmd.addAll(TestSpark.jvmFlags());
     cmd.add("-cp");
     cmd.add(dir.resolve("spark-home").resolve("jars") + File.separator + "*");
     cmd.addAll(List.of(args));

@@ -35,8 +35,7 @@ public final class AnthropicClient implements LlmClient {
 
   public AnthropicClient(FlywheelConfig.Llm llm, Map<String, String> env) {
     this.http = new ProviderHttp(llm, env);
-    String base = llm.baseUrl() == null || llm.baseUrl().isEmpty() ? DEFAULT_BASE_URL : llm.baseUrl();
-    base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    String base = ProviderHttp.baseUrl(llm, DEFAULT_BASE_URL);
     this.endpoint = URI.create(base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages");
     this.viaTool = !llm.structuredOutput().equals("prompt");
   }
@@ -88,11 +87,7 @@ public final class AnthropicClient implements LlmClient {
       ObjectNode t = b.putArray("tools").addObject();
       t.put("name", request.responseSchema().name());
       t.put("description", "Record the answer. Call this tool exactly once with the complete answer.");
-      try {
-        t.set("input_schema", JSON.readTree(request.responseSchema().jsonSchema()));
-      } catch (Exception e) {
-        throw new LlmException("bad_request", "response schema " + request.responseSchema().name() + " is not JSON", false);
-      }
+      t.set("input_schema", StructuredOutput.schemaTree(request.responseSchema()));
       b.putObject("tool_choice").put("type", "tool").put("name", request.responseSchema().name());
     }
     return b;
@@ -125,10 +120,8 @@ public final class AnthropicClient implements LlmClient {
           default -> FinishReason.OTHER;
         };
     JsonNode usage = body.path("usage");
-    int in = usage.path("input_tokens").isNumber()
-        ? usage.get("input_tokens").asInt()
-        : (request.messages().stream().mapToInt(m -> m.content().length()).sum() + 3) / 4;
-    int out = usage.path("output_tokens").isNumber() ? usage.get("output_tokens").asInt() : (answer.length() + 3) / 4;
+    int in = usage.path("input_tokens").isNumber() ? usage.get("input_tokens").asInt() : Usage.estimateTokens(request.messages());
+    int out = usage.path("output_tokens").isNumber() ? usage.get("output_tokens").asInt() : Usage.estimateTokens(answer);
     String model = body.path("model").isTextual() ? body.get("model").asText() : null;
     return new LlmResponse(answer, model, finish, new Usage(in, out), latencyMillis);
   }

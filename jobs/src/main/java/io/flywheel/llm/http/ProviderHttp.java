@@ -34,6 +34,12 @@ public final class ProviderHttp {
         "flywheel/" + CodeVersion.get() + " (client " + ProcessHandle.current().pid() + "-" + SERIAL.incrementAndGet() + ")";
   }
 
+  /** {@code llm.base_url}, or {@code otherwise} when it is empty, without a trailing slash. */
+  public static String baseUrl(FlywheelConfig.Llm llm, String otherwise) {
+    String base = llm.baseUrl() == null || llm.baseUrl().isEmpty() ? otherwise : llm.baseUrl();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
   public ApiKey key() {
     return key;
   }

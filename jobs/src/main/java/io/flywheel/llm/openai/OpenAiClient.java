@@ -40,8 +40,7 @@ public final class OpenAiClient implements LlmClient {
 
   public OpenAiClient(FlywheelConfig.Llm llm, Map<String, String> env) {
     this.http = new ProviderHttp(llm, env);
-    String base = llm.baseUrl() == null || llm.baseUrl().isEmpty() ? DEFAULT_BASE_URL : llm.baseUrl();
-    this.endpoint = URI.create(stripSlash(base) + "/chat/completions");
+    this.endpoint = URI.create(ProviderHttp.baseUrl(llm, DEFAULT_BASE_URL) + "/chat/completions");
     this.mode = llm.structuredOutput();
   }
 
@@ -102,11 +101,7 @@ public final class OpenAiClient implements LlmClient {
       ObjectNode js = rf.putObject("json_schema");
       js.put("name", request.responseSchema().name());
       js.put("strict", true);
-      try {
-        js.set("schema", JSON.readTree(request.responseSchema().jsonSchema()));
-      } catch (Exception e) {
-        throw new LlmException("bad_request", "response schema " + request.responseSchema().name() + " is not JSON", false);
-      }
+      js.set("schema", StructuredOutput.schemaTree(request.responseSchema()));
     }
     return b;
   }
@@ -125,8 +120,8 @@ public final class OpenAiClient implements LlmClient {
     String content = message.path("content").isTextual() ? message.get("content").asText() : "";
     FinishReason finish = refusal != null ? FinishReason.CONTENT_FILTER : finishReason(choice.path("finish_reason").asText(""));
     JsonNode usage = body.path("usage");
-    int in = usage.path("prompt_tokens").isNumber() ? usage.get("prompt_tokens").asInt() : estimateInput(request);
-    int out = usage.path("completion_tokens").isNumber() ? usage.get("completion_tokens").asInt() : (content.length() + 3) / 4;
+    int in = usage.path("prompt_tokens").isNumber() ? usage.get("prompt_tokens").asInt() : Usage.estimateTokens(request.messages());
+    int out = usage.path("completion_tokens").isNumber() ? usage.get("completion_tokens").asInt() : Usage.estimateTokens(content);
     String model = body.path("model").isTextual() ? body.get("model").asText() : null;
     return new LlmResponse(content, model, finish, new Usage(in, out), latencyMillis);
   }
@@ -141,11 +136,4 @@ public final class OpenAiClient implements LlmClient {
     };
   }
 
-  private static int estimateInput(LlmRequest request) {
-    return (request.messages().stream().mapToInt(m -> m.content().length()).sum() + 3) / 4;
-  }
-
-  private static String stripSlash(String s) {
-    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-  }
 }

@@ -351,4 +351,23 @@ class RetryingCallerTest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertThat(seconds).isBetween(0.95, 1.6);
   }
+
+  @Test
+  void theTokenLimitPacesByEstimateAndSettlesWithTheReportedUsage() {
+    // 100 tokens a second; each request books 1 + 45 = 46 tokens and reports 10 + 5 = 15.
+    LlmRequest request = new LlmRequest("m", List.of(Message.user("hi")), null, new DecodingParams(0, 1, 45, 0));
+    RateLimiter tokens = new RateLimiter(6000);
+    RetryingCaller c = new RetryingCaller(new ScriptedClient(0, answer("x", FinishReason.STOP, "m")),
+        new RetryingCaller.Policy(1, 1, 1000, false), 10, new RateLimiter(0), tokens, noBreaker());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 6; i++) {
+      c.call(request);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    // Each call waits for the 15 tokens its predecessor really used (0.15 s), not the 46 it booked
+    // (0.46 s, 2.3 s in all), and not for nothing (no token limit).
+    assertThat(seconds).isBetween(0.65, 1.2);
+    long next = tokens.reserve(1, System.nanoTime());
+    assertThat(next / 1_000_000).as("the last call's 15 tokens, still to pass").isBetween(90L, 200L);
+  }
 }

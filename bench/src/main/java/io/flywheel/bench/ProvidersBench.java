@@ -2,7 +2,6 @@ package io.flywheel.bench;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.flywheel.Main;
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.llm.CallOutcome;
@@ -57,7 +56,7 @@ public final class ProvidersBench {
           "llm.provider=openai", "llm.model=" + MODEL, "llm.base_url=" + server.openAiBaseUrl(),
           "llm.api_key_file=" + keyFile, "llm.rate_limit.requests_per_minute=" + LIMIT, "llm.max_attempts=5",
           "summarize.batch_size=" + items);
-      job(common, "generate", "--items", Long.toString(items), "--seed", "42");
+      SummarizeBench.job("generate", common, "--items", Long.toString(items), "--seed", "42");
 
       rows.add(baseline(server, common, 16, (int) Math.min(items, 1000)));
       for (int c : concurrencies) {
@@ -66,7 +65,7 @@ public final class ProvidersBench {
         sets.add("llm.max_concurrency=" + c);
         server.clearSeen();
         long t0 = System.nanoTime();
-        job(sets, "summarize", "--run-date", "2026-11-28");
+        SummarizeBench.job("summarize", sets, "--run-date", "2026-11-28");
         double wall = (System.nanoTime() - t0) / 1e9;
         List<Long> latencies = spark.read().format("delta").load(dir.resolve("warehouse-c" + c).resolve("llm_calls").toString())
             .select(col("latency_ms")).collectAsList().stream().map(r -> r.getLong(0)).sorted().toList();
@@ -125,18 +124,5 @@ public final class ProvidersBench {
       return 0;
     }
     return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
-  }
-
-  private static void job(List<String> sets, String job, String... args) {
-    List<String> a = new ArrayList<>(List.of(job));
-    a.addAll(List.of(args));
-    for (String s : sets) {
-      a.add("--set");
-      a.add(s);
-    }
-    int code = Main.run(a.toArray(String[]::new));
-    if (code != 0) {
-      throw new IllegalStateException(job + " exited with " + code);
-    }
   }
 }

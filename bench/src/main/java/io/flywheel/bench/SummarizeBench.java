@@ -87,7 +87,8 @@ public final class SummarizeBench {
     return seconds(t);
   }
 
-  private static void job(String job, List<String> sets, String... args) {
+  /** Runs one Flywheel job in this JVM with {@code --set} overrides; fails on a non-zero exit code. */
+  static void job(String job, List<String> sets, String... args) {
     List<String> a = new ArrayList<>(List.of(job));
     a.addAll(List.of(args));
     for (String s : sets) {

@@ -38,6 +38,8 @@ public final class ConfigLoader {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Set<String> PROVIDERS = Set.of("local", "openai", "anthropic");
   private static final Set<String> FORMATS = Set.of("delta", "parquet", "json", "csv");
+  private static final Set<String> STRUCTURED_OUTPUT = Set.of("auto", "native", "prompt");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final ObjectMapper yaml;
   private final Map<String, String> sources = new HashMap<>();
@@ -135,8 +137,7 @@ public final class ConfigLoader {
     if (!PROVIDERS.contains(c.llm().provider())) {
       fail("llm.provider", "must be one of " + PROVIDERS + ", was '" + c.llm().provider() + "'");
     }
-    positive("llm.max_concurrency", c.llm().maxConcurrency());
-    positive("llm.max_attempts", c.llm().maxAttempts());
+    validateLlm(c.llm());
     FlywheelConfig.Summarize s = c.summarize();
     require("summarize.input.path", s.input().path());
     if (!FORMATS.contains(s.input().format())) {
@@ -156,6 +157,54 @@ public final class ConfigLoader {
     positive("summarize.guardrails.max_summary_chars", s.guardrails().maxSummaryChars());
     if (s.maxFailureRatio() < 0 || s.maxFailureRatio() > 1) {
       fail("summarize.max_failure_ratio", "must be between 0 and 1, was " + s.maxFailureRatio());
+    }
+  }
+
+  private void validateLlm(FlywheelConfig.Llm llm) {
+    positive("llm.max_concurrency", llm.maxConcurrency());
+    positive("llm.max_attempts", llm.maxAttempts());
+    if (llm.initialBackoffMs() < 0) {
+      fail("llm.initial_backoff_ms", "must be 0 or positive, was " + llm.initialBackoffMs());
+    }
+    if (llm.maxBackoffMs() < llm.initialBackoffMs()) {
+      fail("llm.max_backoff_ms", "must be at least llm.initial_backoff_ms, was " + llm.maxBackoffMs());
+    }
+    positive("llm.connect_timeout_ms", llm.connectTimeoutMs());
+    positive("llm.read_timeout_ms", llm.readTimeoutMs());
+    positive("llm.total_timeout_ms", llm.totalTimeoutMs());
+    if (!STRUCTURED_OUTPUT.contains(llm.structuredOutput())) {
+      fail("llm.structured_output", "must be one of " + STRUCTURED_OUTPUT + ", was '" + llm.structuredOutput() + "'");
+    }
+    String base = llm.baseUrl();
+    if (base != null && !base.isEmpty() && !base.startsWith("http://") && !base.startsWith("https://")) {
+      fail("llm.base_url", "must start with http:// or https://, was '" + base + "'");
+    }
+    String env = llm.apiKeyEnv();
+    // Never echo the value: a key pasted here by mistake must not reach a log.
+    if (env != null && !env.isEmpty() && !ENV_NAME.matcher(env).matches()) {
+      fail("llm.api_key_env", "must be the NAME of an environment variable (letters, digits, _), not a key");
+    }
+    if (env != null && !env.isEmpty() && llm.apiKeyFile() != null && !llm.apiKeyFile().isEmpty()) {
+      fail("llm.api_key_file", "and llm.api_key_env are both set; set one of them");
+    }
+    FlywheelConfig.RateLimit rl = llm.rateLimit();
+    notNegative("llm.rate_limit.requests_per_minute", rl.requestsPerMinute());
+    notNegative("llm.rate_limit.tokens_per_minute", rl.tokensPerMinute());
+    notNegative("llm.rate_limit.executors", rl.executors());
+    positive("llm.circuit_breaker.failure_threshold", llm.circuitBreaker().failureThreshold());
+    notNegative("llm.circuit_breaker.cooldown_ms", llm.circuitBreaker().cooldownMs());
+    notNegative("llm.budget.max_calls", llm.budget().maxCalls());
+    if (llm.budget().maxCostUsd() < 0) {
+      fail("llm.budget.max_cost_usd", "must be 0 (no limit) or positive, was " + llm.budget().maxCostUsd());
+    }
+    if (llm.budget().maxCostUsd() > 0 && !llm.pricing().containsKey(llm.model())) {
+      fail("llm.budget.max_cost_usd", "needs a price for model '" + llm.model() + "' in llm.pricing");
+    }
+  }
+
+  private void notNegative(String key, long value) {
+    if (value < 0) {
+      fail(key, "must be 0 or positive, was " + value);
     }
   }
 

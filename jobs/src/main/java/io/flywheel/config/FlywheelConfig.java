@@ -13,7 +13,10 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) 
   /** Where the Delta tables live. */
   public record Warehouse(String root, String database) implements Serializable {}
 
-  /** Which model provider to call and how. */
+  /**
+   * Which model provider to call and how. Holds the NAME of the key's environment variable or the
+   * path of the key file, never the key itself (the client reads it on the executor).
+   */
   public record Llm(
       String provider,
       String model,
@@ -23,12 +26,37 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) 
       int maxConcurrency,
       int maxAttempts,
       long initialBackoffMs,
+      long maxBackoffMs,
+      long connectTimeoutMs,
+      long readTimeoutMs,
+      long totalTimeoutMs,
+      String structuredOutput,
+      boolean failOnModelMismatch,
+      RateLimit rateLimit,
+      CircuitBreaker circuitBreaker,
+      Budget budget,
       Map<String, Price> pricing,
       Local local)
       implements Serializable {}
 
+  /**
+   * Job-wide limits (0: none). Each executor JVM gets {@code 1/executors} of them; {@code executors}
+   * 0 means: counted when the calls start (see docs/providers.md#rate-limits).
+   */
+  public record RateLimit(int requestsPerMinute, long tokensPerMinute, int executors) implements Serializable {}
+
+  /** Stops calling after {@code failureThreshold} consecutive failed attempts, for {@code cooldownMs}. */
+  public record CircuitBreaker(int failureThreshold, long cooldownMs) implements Serializable {}
+
+  /** Per-run spending limits (0: none); requests past them are recorded as {@code budget_skipped}. */
+  public record Budget(long maxCalls, double maxCostUsd) implements Serializable {}
+
   /** USD per million tokens for one model. */
-  public record Price(double inputPerMtok, double outputPerMtok) implements Serializable {}
+  public record Price(double inputPerMtok, double outputPerMtok) implements Serializable {
+    public double costUsd(double inputTokens, double outputTokens) {
+      return (inputTokens * inputPerMtok + outputTokens * outputPerMtok) / 1e6;
+    }
+  }
 
   /** Settings of the offline {@code local} provider. */
   public record Local(long latencyMs) implements Serializable {}

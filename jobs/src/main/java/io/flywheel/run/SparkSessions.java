@@ -9,6 +9,9 @@ import org.apache.spark.sql.SparkSession;
  * never overrides {@code --master}. Tuning belongs in {@code conf/spark-defaults.conf}.
  */
 public final class SparkSessions {
+  /** Spark conf keys and values matching this are hidden in the Spark UI and event logs. */
+  public static final String REDACTION_REGEX = "(?i)secret|password|token|api[_.-]?key|access[_.-]?key|authorization";
+
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
@@ -23,7 +26,7 @@ public final class SparkSessions {
     }
     if (!conf.contains("spark.redaction.regex")) {
       // Keep anything that looks like a credential out of the Spark UI and event logs.
-      b = b.config("spark.redaction.regex", "(?i)secret|password|token|api[_.-]?key|access[_.-]?key|authorization");
+      b = b.config("spark.redaction.regex", REDACTION_REGEX);
     }
     return b.getOrCreate();
   }

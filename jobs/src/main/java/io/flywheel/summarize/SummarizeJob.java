@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.*;
 import io.flywheel.cache.CacheKey;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.guard.SummaryGuardrails;
+import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.RateShare;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.prompt.PromptCatalog;
 import io.flywheel.prompt.PromptTemplate;
@@ -180,7 +182,7 @@ public final class SummarizeJob {
       log.count("known_rejected_skipped", accepted - hits - missCount);
       log.count("items_to_summarize", missCount);
       log.count("requests_planned", requests);
-      printPlan(ctx, requests, missCount, m.getLong(2));
+      printPlan(ctx, log, requests, missCount, m.getLong(2));
       if (ctx.dryRun()) {
         return "dry_run";
       }
@@ -212,9 +214,17 @@ public final class SummarizeJob {
     }
     SummaryGuardrails guardrails =
         new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), brands);
+    FlywheelConfig.Llm llm = ctx.config().llm();
+    int executors = RateShare.executors(ctx.spark().sparkContext(), llm.rateLimit());
+    FlywheelConfig.RateLimit rl = llm.rateLimit();
+    if (rl.requestsPerMinute() > 0 || rl.tokensPerMinute() > 0) {
+      System.out.printf(Locale.ROOT, "rate limit shared by %d executor JVMs: each paces itself to %s requests/min, %s tokens/min%n",
+          executors, rl.requestsPerMinute() > 0 ? String.format(Locale.ROOT, "%.1f", (double) rl.requestsPerMinute() / executors) : "unlimited",
+          rl.tokensPerMinute() > 0 ? String.format(Locale.ROOT, "%.0f", (double) rl.tokensPerMinute() / executors) : "unlimited");
+    }
     SummaryCalls calls =
-        new SummaryCalls(ctx.config().llm(), prompts, List.copyOf(s.input().columns().text()), params, guardrails,
-            g.language(), g.maxSummaryChars());
+        new SummaryCalls(llm, prompts, List.copyOf(s.input().columns().text()), params, guardrails,
+            g.language(), g.maxSummaryChars(), executors, ctx.runId());
     Dataset<Row> missSide = missCount <= BROADCAST_MISSES ? broadcast(misses) : misses;
     Dataset<Row> wide =
         prepared.where(col(CatalogPrep.REASON).isNull())
@@ -228,23 +238,31 @@ public final class SummarizeJob {
                     col("_m_is_new").as("is_new")))).as("items"));
     int parallel = s.callPartitions() > 0 ? s.callPartitions() : ctx.spark().sparkContext().defaultParallelism();
     int batches = (int) Math.max(1, (requests + s.batchSize() - 1) / s.batchSize());
-    JavaRDD<Row> results =
-        work.repartition(batches * parallel, col("request_key")).javaRDD().mapPartitions(calls::callPartition);
+    // One shuffle for every batch (and the budget's estimates): each batch computes a slice of it.
+    JavaRDD<Row> shuffled = work.repartition(batches * parallel, col("request_key")).javaRDD();
+    List<Row> estimates = hasBudget(llm) ? shuffled.mapPartitions(calls::partitionEstimates).collect() : null;
 
     SummaryCommit commit = new SummaryCommit(ctx, plan.byPrompt());
     Progress progress = new Progress(JOB, requests, hits, System.out);
     long done = 0;
     for (int b = 0; b < batches; b++) {
+      CallBudget[] shares = budgetShares(llm.budget(), estimates, b * parallel, parallel, log.get("calls_sent"), log.costUsd());
+      JavaRDD<Row> results =
+          BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
+              .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
       // Results stay on the executors: the batch's partitions are computed once (the model calls
       // happen here) and checkpointed, so the writes below never recompute, hence never re-call.
-      Dataset<Row> batch =
-          ctx.spark().createDataFrame(BatchPartitions.of(results.rdd(), b * parallel, parallel).toJavaRDD(),
-              SummaryCalls.RESULT_SCHEMA).localCheckpoint(true);
-      long before = log.get("calls");
+      Dataset<Row> batch = ctx.spark().createDataFrame(results, SummaryCalls.RESULT_SCHEMA).localCheckpoint(true);
+      long before = log.get("calls") + log.get("budget_skipped");
       commit.commitBatch(b, batch, log);
-      done += log.get("calls") - before;
+      done += log.get("calls") + log.get("budget_skipped") - before;
       progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
       batch.unpersist();
+    }
+    log.count("model_mismatch", commit.mismatchedModels().values().stream().mapToLong(Long::longValue).sum());
+    printWarnings(llm, log, commit.mismatchedModels());
+    if (llm.failOnModelMismatch() && log.get("error_model_mismatch") > 0) {
+      return "failed";
     }
     double failureRatio = log.get("calls") == 0 ? 0.0
         : (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls");
@@ -273,20 +291,92 @@ public final class SummarizeJob {
     return used;
   }
 
-  private static void printPlan(RunContext ctx, long requests, long items, long textChars) {
+  private static void printPlan(RunContext ctx, RunLog log, long requests, long items, long textChars) {
     FlywheelConfig.Llm llm = ctx.config().llm();
     // About 4 characters per token, plus the template's own words.
     long inTokens = textChars / 4 + requests * 150;
     long outTokens = requests * ctx.config().summarize().decoding().maxOutputTokens();
     FlywheelConfig.Price price = llm.pricing().get(llm.model());
-    double cost = price == null ? 0 : (inTokens * price.inputPerMtok() + outTokens * price.outputPerMtok()) / 1e6;
-    System.out.printf(Locale.ROOT,
+    double cost = price == null ? 0 : price.costUsd(inTokens, outTokens);
+    log.count("plan_calls", requests);
+    log.count("plan_input_tokens", inTokens);
+    log.count("plan_output_tokens", outTokens);
+    log.count("plan_cost_microusd", Math.round(cost * 1e6));
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "summarize plan: %d items to summarize in %d model calls (%s/%s), est. %d input + %d output tokens, est. cost $%.4f%s%n",
         items, requests, llm.provider(), llm.model(), inTokens, outTokens, cost,
-        price == null && !llm.provider().equals("local") ? " (no price configured for this model)" : "");
+        price == null && !llm.provider().equals("local") ? " (no price configured for this model)" : ""));
+    FlywheelConfig.Budget b = llm.budget();
+    if (b.maxCalls() > 0 || b.maxCostUsd() > 0) {
+      long byCalls = b.maxCalls() > 0 ? b.maxCalls() : requests;
+      long byCost = b.maxCostUsd() > 0 && cost > 0 ? (long) Math.floor(requests * b.maxCostUsd() / cost) : requests;
+      long capped = Math.min(requests, Math.min(byCalls, byCost));
+      sb.append(String.format(Locale.ROOT,
+          "  budget: max_calls %s, max_cost_usd %s: about %d calls fit, the other %d will be budget_skipped%n",
+          b.maxCalls() > 0 ? Long.toString(b.maxCalls()) : "none",
+          b.maxCostUsd() > 0 ? String.format(Locale.ROOT, "$%.4f", b.maxCostUsd()) : "none", capped, requests - capped));
+    }
+    if (!llm.provider().equals("local")) {
+      FlywheelConfig.RateLimit rl = llm.rateLimit();
+      sb.append(String.format(Locale.ROOT, "  limits: %s requests/min, %s tokens/min for the job; %d calls in flight per executor%n",
+          rl.requestsPerMinute() > 0 ? Integer.toString(rl.requestsPerMinute()) : "no limit on",
+          rl.tokensPerMinute() > 0 ? Long.toString(rl.tokensPerMinute()) : "no limit on", llm.maxConcurrency()));
+    }
+    System.out.print(sb);
+  }
+
+  private static boolean hasBudget(FlywheelConfig.Llm llm) {
+    return llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
+  }
+
+  /**
+   * What each partition of one batch may spend: the budget left after the batches before, handed
+   * out in partition order, each partition getting what its requests need while it lasts.
+   */
+  static CallBudget[] budgetShares(
+      FlywheelConfig.Budget budget, List<Row> estimates, int first, int count, long callsSent, double spentUsd) {
+    CallBudget[] shares = new CallBudget[count];
+    long callsLeft = budget.maxCalls() > 0 ? Math.max(0, budget.maxCalls() - callsSent) : Long.MAX_VALUE;
+    double costLeft = budget.maxCostUsd() > 0 ? Math.max(0, budget.maxCostUsd() - spentUsd) : Double.POSITIVE_INFINITY;
+    for (int i = 0; i < count; i++) {
+      if (estimates == null) {
+        shares[i] = CallBudget.unlimited();
+        continue;
+      }
+      Row e = estimates.get(first + i);
+      long n = e.getLong(0);
+      double c = e.getDouble(1);
+      // A partition whose whole need fits gets no cap at all, so rounding cannot skip its last call.
+      long calls = callsLeft >= n ? Long.MAX_VALUE : callsLeft;
+      callsLeft = callsLeft >= n ? callsLeft - n : 0;
+      double cost = costLeft >= c ? Double.POSITIVE_INFINITY : costLeft;
+      costLeft = costLeft >= c ? costLeft - c : 0;
+      shares[i] = new CallBudget(calls, cost);
+    }
+    return shares;
+  }
+
+  private static void printWarnings(FlywheelConfig.Llm llm, RunLog log, Map<String, Long> mismatched) {
+    if (!mismatched.isEmpty()) {
+      System.out.printf(Locale.ROOT, "WARNING: %d calls were answered by a model other than the pinned %s: %s%s%n",
+          log.get("model_mismatch"), llm.model(), mismatched,
+          llm.failOnModelMismatch() ? " (llm.fail_on_model_mismatch: those rows are retryable_error and the run fails)" : "");
+    }
+    if (log.get("budget_skipped") > 0) {
+      System.out.printf(Locale.ROOT, "WARNING: %d requests were not sent because the run's llm.budget is spent;"
+          + " they are budget_skipped and the next run sends them%n", log.get("budget_skipped"));
+    }
+    if (log.get("error_circuit_open") > 0) {
+      System.out.printf(Locale.ROOT, "WARNING: %d requests were not sent because the circuit breaker opened"
+          + " (the provider kept failing); they are retryable_error and the next run sends them%n", log.get("error_circuit_open"));
+    }
   }
 
   private static String failureMessage(RunLog log, double max) {
+    if (log.get("error_model_mismatch") > 0 && log.get("calls") > 0
+        && (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls") <= max) {
+      return log.get("error_model_mismatch") + " calls answered by a model other than the pinned one (llm.fail_on_model_mismatch)";
+    }
     return String.format(Locale.ROOT, "%d failed + %d retryable of %d calls exceeds max_failure_ratio %.3f",
         log.get("failed"), log.get("retryable_error"), log.get("calls"), max);
   }
@@ -300,11 +390,12 @@ public final class SummarizeJob {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%n== summarize %s (run %s, run date %s) in %ds ==%n", status, ctx.runId(), ctx.runDate(), seconds));
     for (String k : List.of("items_read", "items_rejected", "items_accepted", "cache_hits", "known_rejected_skipped",
-        "items_to_summarize", "calls", "ok", "guardrail_rejected", "retryable_error", "failed", "items_summarized")) {
+        "items_to_summarize", "calls", "ok", "guardrail_rejected", "retryable_error", "failed", "budget_skipped",
+        "model_mismatch", "items_summarized")) {
       sb.append(String.format(Locale.ROOT, "  %-24s %d%n", k, log.get(k)));
     }
     log.counts().forEach((k, v) -> {
-      if (k.startsWith("rejected_") || k.startsWith("guardrail_")) {
+      if (k.startsWith("rejected_") || k.startsWith("guardrail_") || k.startsWith("error_")) {
         if (!k.equals("guardrail_rejected")) sb.append(String.format(Locale.ROOT, "    %-22s %d%n", k, v));
       }
     });

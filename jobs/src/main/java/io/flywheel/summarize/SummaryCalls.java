@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.guard.GuardResult;
 import io.flywheel.guard.SummaryGuardrails;
+import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.DecodingParams;
-import io.flywheel.llm.LlmClient;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
 import io.flywheel.llm.RetryingCaller;
+import io.flywheel.llm.Usage;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
@@ -69,7 +70,13 @@ public final class SummaryCalls implements Serializable {
   private final SummaryGuardrails guardrails;
   private final String language;
   private final int maxSummaryChars;
+  private final int executors;
+  private final String runId;
 
+  /**
+   * @param executors how many executor JVMs share the job's rate limit
+   * @param runId the run whose calls these are (each run starts with a fresh circuit breaker)
+   */
   public SummaryCalls(
       FlywheelConfig.Llm llm,
       Map<String, PromptTemplate> prompts,
@@ -77,7 +84,9 @@ public final class SummaryCalls implements Serializable {
       DecodingParams params,
       SummaryGuardrails guardrails,
       String language,
-      int maxSummaryChars) {
+      int maxSummaryChars,
+      int executors,
+      String runId) {
     this.llm = llm;
     this.prompts = prompts;
     this.fieldNames = fieldNames;
@@ -85,16 +94,21 @@ public final class SummaryCalls implements Serializable {
     this.guardrails = guardrails;
     this.language = language;
     this.maxSummaryChars = maxSummaryChars;
+    this.executors = executors;
+    this.runId = runId;
   }
 
-  /** The function Spark runs per partition. */
-  public Iterator<Row> callPartition(Iterator<Row> work) throws Exception {
-    LlmClient client = LlmClients.shared(llm);
-    RetryingCaller caller = new RetryingCaller(client, llm.maxAttempts(), llm.initialBackoffMs());
+  /**
+   * The function Spark runs per partition: at most {@code llm.max_concurrency} calls in flight per
+   * executor JVM (the caller is shared by the JVM's tasks), each within {@code budget}.
+   */
+  public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
+    RetryingCaller caller = LlmClients.caller(llm, executors, runId);
+    CallBudget spend = budget.copy();
     List<Row> out = new ArrayList<>();
     if (llm.maxConcurrency() <= 1) {
       while (work.hasNext()) {
-        out.add(callOne(caller, work.next()));
+        out.add(callOne(caller, work.next(), spend));
       }
       return out.iterator();
     }
@@ -103,7 +117,7 @@ public final class SummaryCalls implements Serializable {
       List<Future<Row>> pending = new ArrayList<>();
       while (work.hasNext()) {
         Row w = work.next();
-        pending.add(pool.submit(() -> callOne(caller, w)));
+        pending.add(pool.submit(() -> callOne(caller, w, spend)));
       }
       for (Future<Row> f : pending) {
         out.add(f.get());
@@ -114,25 +128,56 @@ public final class SummaryCalls implements Serializable {
     return out.iterator();
   }
 
-  Row callOne(RetryingCaller caller, Row work) {
-    String promptId = work.getString(1);
-    List<String> fields = work.getList(2);
-    PromptTemplate prompt = prompts.get(promptId);
-    LlmRequest request = new LlmRequest(llm.model(), prompt.render(vars(fields)), SCHEMA, params);
-    CallOutcome outcome = caller.call(request);
+  /** One row per partition: how many requests it holds and their estimated worst-case cost. */
+  public Iterator<Row> partitionEstimates(Iterator<Row> work) {
+    long n = 0;
+    double cost = 0;
+    while (work.hasNext()) {
+      n++;
+      cost += estimatedCostUsd(request(work.next()));
+    }
+    return List.of(RowFactory.create(n, cost)).iterator();
+  }
+
+  Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
+    LlmRequest request = request(work);
     String requestJson = requestJson(request);
+    double estimate = estimatedCostUsd(request);
+    if (!budget.tryReserve(estimate)) {
+      return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
+          "not sent: the run's llm.budget is spent; the next run sends it", requestJson, null,
+          new Timestamp(System.currentTimeMillis()));
+    }
+    CallOutcome outcome = caller.call(request);
+    LlmResponse r = outcome.response();
+    budget.settle(estimate, r == null ? 0 : costUsd(r.usage().inputTokens(), r.usage().outputTokens()));
     Timestamp now = new Timestamp(System.currentTimeMillis());
+    String content = r == null ? null : r.content();
     if (!outcome.ok()) {
       return result(work, outcome.errorStatus(), null, null, outcome, outcome.error().errorClass(),
-          outcome.error().getMessage(), requestJson, null, now);
+          outcome.error().getMessage(), requestJson, content, now);
     }
-    LlmResponse r = outcome.response();
-    GuardResult g = guardrails.check(r.content(), String.join("\n", fields));
+    GuardResult g = guardrails.check(content, String.join("\n", work.<String>getList(2)));
     if (!g.passed()) {
       return result(work, "guardrail_rejected", null, null, outcome, "guardrail:" + g.failedGuardrail(),
-          g.detail(), requestJson, r.content(), now);
+          g.detail(), requestJson, content, now);
     }
-    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, r.content(), now);
+    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, content, now);
+  }
+
+  private LlmRequest request(Row work) {
+    PromptTemplate prompt = prompts.get(work.getString(1));
+    return new LlmRequest(llm.model(), prompt.render(vars(work.getList(2))), SCHEMA, params);
+  }
+
+  /** Worst case: the prompt at about 4 characters a token, and every output token used. */
+  private double estimatedCostUsd(LlmRequest request) {
+    return costUsd(Usage.estimateTokens(request.messages()), request.params().maxOutputTokens());
+  }
+
+  private double costUsd(double in, double out) {
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    return price == null ? 0 : price.costUsd(in, out);
   }
 
   private Map<String, String> vars(List<String> fields) {
@@ -161,7 +206,7 @@ public final class SummaryCalls implements Serializable {
         g == null ? null : Rows.seq(g.keyFeatures()),
         g == null ? null : Rows.seq(g.piiRedacted()),
         r == null ? null : r.reportedModel(),
-        r == null ? null : r.finishReason().name().toLowerCase(java.util.Locale.ROOT),
+        r == null || r.finishReason() == null ? null : r.finishReason().name().toLowerCase(java.util.Locale.ROOT),
         r == null ? 0 : r.usage().inputTokens(),
         r == null ? 0 : r.usage().outputTokens(),
         o.latencyMillis(),

@@ -12,6 +12,7 @@ import io.flywheel.table.Warehouse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +28,7 @@ final class SummaryCommit {
   private final Warehouse wh;
   private final FlywheelConfig.Llm llm;
   private final Map<String, CacheKey> keys;
+  private final Map<String, Long> mismatched = new TreeMap<>();
 
   SummaryCommit(RunContext ctx, Map<String, CacheKey> keys) {
     this.ctx = ctx;
@@ -121,19 +123,36 @@ final class SummaryCommit {
             col("item.is_new").as("_is_new"));
   }
 
+  /** Reported model to number of calls, for answers from a model other than the pinned one. */
+  Map<String, Long> mismatchedModels() {
+    return mismatched;
+  }
+
   private void countOutcomes(Dataset<Row> results, RunLog log) {
     FlywheelConfig.Price price = llm.pricing().get(llm.model());
     for (Row r : results.groupBy(col("status"), col("error_class"))
-        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost(price)))
+        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost(price)),
+            sum(when(col("attempts").gt(0), 1).otherwise(0)))
         .collectAsList()) {
       String status = r.getString(0);
       long n = r.getLong(2);
-      log.add("calls", n);
+      // A budget_skipped row was never meant to be sent: it is not a call and no failure.
+      if (!status.equals("budget_skipped")) {
+        log.add("calls", n);
+      }
+      log.add("calls_sent", r.getLong(6));
       log.add(status, n);
       if (status.equals("guardrail_rejected") && !r.isNullAt(1)) {
         log.add(r.getString(1).replace(':', '_'), n);
       }
+      if ((status.equals("failed") || status.equals("retryable_error")) && !r.isNullAt(1)) {
+        log.add("error_" + r.getString(1), n);
+      }
       log.addUsage(r.getLong(3), r.getLong(4), r.getDouble(5));
+    }
+    for (Row r : results.where(col("reported_model").isNotNull().and(col("reported_model").notEqual(llm.model())))
+        .groupBy("reported_model").count().collectAsList()) {
+      mismatched.merge(r.getString(0), r.getLong(1), Long::sum);
     }
   }
 

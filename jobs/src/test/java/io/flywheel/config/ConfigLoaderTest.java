@@ -238,4 +238,48 @@ class ConfigLoaderTest {
     assertThat(load(a, Map.of(), "llm.max_attempts=5").hash()).isNotEqualTo(hashA);
     assertThat(load(a, Map.of(), "summarize.decoding.seed=1").hash()).isNotEqualTo(hashA);
   }
+
+  @Test
+  void aKeyPastedAsTheVariableNameIsRejectedWithoutEchoingIt() {
+    assertThatThrownBy(() -> load(null, Map.of("OPENAI_API_KEY", "sk-live-abcdef123456"),
+            "llm.api_key_env=${OPENAI_API_KEY}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("llm.api_key_env")
+        .hasMessageContaining("NAME of an environment variable")
+        .hasMessageNotContaining("sk-live-abcdef123456");
+  }
+
+  @Test
+  void theConfigHoldsOnlyTheKeysNameSoItsHashDoesNotDependOnTheKey() {
+    String a = load(null, Map.of("OPENAI_API_KEY", "sk-one-111111111"), "llm.api_key_env=OPENAI_API_KEY").hash();
+    String b = load(null, Map.of("OPENAI_API_KEY", "sk-two-222222222"), "llm.api_key_env=OPENAI_API_KEY").hash();
+    assertThat(a).isEqualTo(b);
+  }
+
+  @Test
+  void providerKeysAreValidatedWithTheirNames() {
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.api_key_env=K", "llm.api_key_file=/tmp/k"))
+        .hasMessageContaining("llm.api_key_file").hasMessageContaining("set one of them");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.budget.max_cost_usd=5", "llm.model=gpt-x"))
+        .hasMessageContaining("llm.budget.max_cost_usd").hasMessageContaining("'gpt-x' in llm.pricing");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.structured_output=xml"))
+        .hasMessageContaining("llm.structured_output").hasMessageContaining("--set llm.structured_output");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.base_url=api.openai.com"))
+        .hasMessageContaining("llm.base_url").hasMessageContaining("http://");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.rate_limit.requests_per_minute=-1"))
+        .hasMessageContaining("llm.rate_limit.requests_per_minute");
+    assertThatThrownBy(() -> load(null, Map.of(), "llm.max_backoff_ms=10", "llm.initial_backoff_ms=100"))
+        .hasMessageContaining("llm.max_backoff_ms");
+    assertThat(load(null, Map.of(), "llm.budget.max_cost_usd=5", "llm.model=gpt-x",
+        "llm.pricing={gpt-x: {input_per_mtok: 1, output_per_mtok: 2}}").config().llm().budget().maxCostUsd()).isEqualTo(5.0);
+  }
+
+  @Test
+  void theProductionExampleIsAValidConfig() {
+    FlywheelConfig c = load(io.flywheel.testing.TestSpark.confDir().resolve("prod.example.yaml"), Map.of()).config();
+    assertThat(c.llm().provider()).isEqualTo("openai");
+    assertThat(c.llm().apiKeyEnv()).isEqualTo("OPENAI_API_KEY");
+    assertThat(c.llm().rateLimit().requestsPerMinute()).isEqualTo(3000);
+    assertThat(c.llm().budget().maxCostUsd()).isEqualTo(50.0);
+  }
 }

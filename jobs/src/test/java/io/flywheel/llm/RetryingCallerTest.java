@@ -126,4 +126,248 @@ class RetryingCallerTest {
     assertThat(caller.backoffMs(1)).isZero();
     assertThat(caller.backoffMs(5)).isZero();
   }
+
+  /** Answers from a scripted list (the last one repeats), recording concurrency. */
+  private static final class ScriptedClient implements LlmClient {
+    final List<Object> script;
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger maxInFlight = new AtomicInteger();
+    final List<LlmRequest> requests = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    final long sleepMs;
+
+    ScriptedClient(long sleepMs, Object... script) {
+      this.sleepMs = sleepMs;
+      this.script = List.of(script);
+    }
+
+    @Override
+    public String provider() {
+      return "test";
+    }
+
+    @Override
+    public LlmResponse complete(LlmRequest request) {
+      requests.add(request);
+      int n = calls.getAndIncrement();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        if (sleepMs > 0) {
+          Thread.sleep(sleepMs);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        inFlight.decrementAndGet();
+      }
+      Object next = script.get(Math.min(n, script.size() - 1));
+      if (next instanceof LlmException e) {
+        throw e;
+      }
+      return (LlmResponse) next;
+    }
+  }
+
+  private static final ResponseSchema SUMMARY =
+      new ResponseSchema("s", 1, "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"}},"
+          + "\"required\":[\"summary\"],\"additionalProperties\":false}");
+  private static final LlmRequest SUMMARY_REQUEST =
+      new LlmRequest("m", List.of(Message.user("hi")), SUMMARY, new DecodingParams(0, 1, 10, 0));
+
+  private static LlmResponse answer(String content, FinishReason finish, String model) {
+    return new LlmResponse(content, model, finish, new Usage(10, 5), 3);
+  }
+
+  private static RetryingCaller caller(LlmClient client, int attempts, long maxBackoffMs, boolean strictModel,
+      int inFlight, RateLimiter requests, CircuitBreaker breaker) {
+    return new RetryingCaller(client, new RetryingCaller.Policy(attempts, 1, maxBackoffMs, strictModel), inFlight,
+        requests, new RateLimiter(0), breaker);
+  }
+
+  private static CircuitBreaker noBreaker() {
+    return new CircuitBreaker("test", Integer.MAX_VALUE, 0);
+  }
+
+  @Test
+  void retryAfterIsHonouredByEveryCallerOfTheJvm() throws Exception {
+    LlmException limited = new LlmException("http_429", "slow down", LlmException.Kind.TRANSIENT, 400, null);
+    ScriptedClient client = new ScriptedClient(0, limited, OK);
+    RetryingCaller c = caller(client, 3, 5_000, false, 10, new RateLimiter(0), noBreaker());
+    java.util.concurrent.CompletableFuture<CallOutcome> first =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> c.call(REQUEST));
+    while (client.calls.get() == 0) {
+      Thread.sleep(1);
+    }
+    Thread.sleep(50); // the first caller has its 429 in hand by now
+    // Another caller of the same JVM, which never got a 429 itself, waits out the pause too.
+    long t0 = System.nanoTime();
+    CallOutcome other = c.call(REQUEST);
+    assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(300);
+    assertThat(other.ok()).isTrue();
+    CallOutcome o = first.get();
+    assertThat(o.ok()).isTrue();
+    assertThat(o.attempts()).isEqualTo(2);
+    assertThat(o.latencyMillis()).as("waiting out the server's Retry-After is not latency").isLessThan(300);
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheMaximumBackoffEndsTheCallAsRetryable() {
+    LlmException limited = new LlmException("http_429", "come back tomorrow", LlmException.Kind.TRANSIENT, 86_400_000, null);
+    ScriptedClient client = new ScriptedClient(0, limited, OK);
+    CallOutcome o = caller(client, 5, 1_000, false, 10, new RateLimiter(0), noBreaker()).call(REQUEST);
+    assertThat(o.ok()).isFalse();
+    assertThat(o.errorStatus()).isEqualTo("retryable_error");
+    assertThat(client.calls).hasValue(1);
+  }
+
+  @Test
+  void theBreakerOpensAfterConsecutiveFailuresAndLaterRequestsAreNotSent() {
+    LlmException down = new LlmException("http_503", "down", true);
+    ScriptedClient client = new ScriptedClient(0, down);
+    CircuitBreaker breaker = new CircuitBreaker("test", 4, 60_000);
+    RetryingCaller c = caller(client, 2, 1, false, 10, new RateLimiter(0), breaker);
+    CallOutcome first = c.call(REQUEST);
+    CallOutcome second = c.call(REQUEST);
+    assertThat(client.calls).hasValue(4);
+    assertThat(breaker.isOpen()).isTrue();
+    assertThat(first.error().errorClass()).isEqualTo("http_503");
+    assertThat(second.error().errorClass()).isEqualTo("http_503");
+    for (int i = 0; i < 5; i++) {
+      CallOutcome o = c.call(REQUEST);
+      assertThat(o.error().errorClass()).isEqualTo("circuit_open");
+      assertThat(o.errorStatus()).isEqualTo("retryable_error");
+      assertThat(o.attempts()).isZero();
+    }
+    assertThat(client.calls).hasValue(4);
+  }
+
+  @Test
+  void requestErrorsDoNotTripTheBreaker() {
+    ScriptedClient client = new ScriptedClient(0, new LlmException("context_length", "too long", false));
+    CircuitBreaker breaker = new CircuitBreaker("test", 2, 60_000);
+    RetryingCaller c = caller(client, 3, 1, false, 10, new RateLimiter(0), breaker);
+    for (int i = 0; i < 5; i++) {
+      assertThat(c.call(REQUEST).errorStatus()).isEqualTo("failed");
+    }
+    assertThat(breaker.isOpen()).isFalse();
+    assertThat(client.calls).hasValue(5);
+  }
+
+  @Test
+  void contentFilterAndTruncationAreFailuresThatKeepTheResponse() {
+    LlmResponse filtered = answer("", FinishReason.CONTENT_FILTER, "m");
+    CallOutcome o = new RetryingCaller(new ScriptedClient(0, filtered), 3, 1).call(SUMMARY_REQUEST);
+    assertThat(o.errorStatus()).isEqualTo("failed");
+    assertThat(o.error().errorClass()).isEqualTo("content_filter");
+    assertThat(o.response()).isSameAs(filtered);
+    assertThat(o.attempts()).isEqualTo(1);
+
+    LlmResponse cut = answer("{\"summary\": \"abc", FinishReason.LENGTH, "m");
+    CallOutcome t = new RetryingCaller(new ScriptedClient(0, cut), 3, 1).call(SUMMARY_REQUEST);
+    assertThat(t.error().errorClass()).isEqualTo("output_truncated");
+    assertThat(t.errorStatus()).isEqualTo("failed");
+  }
+
+  @Test
+  void anotherModelIsAcceptedUnlessPinningIsStrict() {
+    LlmResponse other = answer("{\"summary\":\"a\"}", FinishReason.STOP, "m-other");
+    CallOutcome lenient = caller(new ScriptedClient(0, other), 3, 1, false, 10, new RateLimiter(0), noBreaker()).call(SUMMARY_REQUEST);
+    assertThat(lenient.ok()).isTrue();
+    assertThat(lenient.response().reportedModel()).isEqualTo("m-other");
+
+    CallOutcome strict = caller(new ScriptedClient(0, other), 3, 1, true, 10, new RateLimiter(0), noBreaker()).call(SUMMARY_REQUEST);
+    assertThat(strict.ok()).isFalse();
+    assertThat(strict.error().errorClass()).isEqualTo("model_mismatch");
+    assertThat(strict.errorStatus()).isEqualTo("retryable_error");
+    assertThat(strict.response().reportedModel()).isEqualTo("m-other");
+  }
+
+  @Test
+  void strictPinningMismatchesCountAsProviderFailuresForTheBreaker() {
+    LlmResponse other = answer("{\"summary\":\"a\"}", FinishReason.STOP, "m-other");
+    ScriptedClient client = new ScriptedClient(0, other);
+    RetryingCaller c = caller(client, 3, 1, true, 10, new RateLimiter(0), new CircuitBreaker("t", 2, 60_000));
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("model_mismatch");
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("model_mismatch");
+    assertThat(c.call(SUMMARY_REQUEST).error().errorClass()).isEqualTo("circuit_open");
+    assertThat(client.calls).hasValue(2);
+  }
+
+  @Test
+  void anAnswerThatBreaksTheSchemaIsRepairedOnceWithTheTokensOfBoth() {
+    ScriptedClient client = new ScriptedClient(0, answer("Sorry, here: {summary: a}", FinishReason.STOP, "m"),
+        answer("{\"summary\": \"fixed\"}", FinishReason.STOP, "m"));
+    CallOutcome o = new RetryingCaller(client, 3, 1).call(SUMMARY_REQUEST);
+    assertThat(o.ok()).isTrue();
+    assertThat(o.response().content()).isEqualTo("{\"summary\":\"fixed\"}");
+    assertThat(o.attempts()).isEqualTo(2);
+    assertThat(o.response().usage()).isEqualTo(new Usage(20, 10));
+    LlmRequest repair = client.requests.get(1);
+    assertThat(repair.messages()).hasSize(3);
+    assertThat(repair.messages().get(1).content()).isEqualTo("Sorry, here: {summary: a}");
+  }
+
+  @Test
+  void aSecondBadAnswerFailsAsInvalidOutputWithoutAThirdCall() {
+    ScriptedClient client = new ScriptedClient(0, answer("{\"summary\": 1}", FinishReason.STOP, "m"));
+    CallOutcome o = new RetryingCaller(client, 3, 1).call(SUMMARY_REQUEST);
+    assertThat(o.ok()).isFalse();
+    assertThat(o.error().errorClass()).isEqualTo("invalid_output");
+    assertThat(o.errorStatus()).isEqualTo("failed");
+    assertThat(o.error().getMessage()).contains("$.summary must be string");
+    assertThat(client.calls).hasValue(2);
+  }
+
+  @Test
+  void callsInFlightNeverExceedTheBoundAcrossThreads() throws Exception {
+    ScriptedClient client = new ScriptedClient(30, OK);
+    RetryingCaller c = caller(client, 1, 1, false, 3, new RateLimiter(0), noBreaker());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    List<java.util.concurrent.Future<CallOutcome>> fs = new java.util.ArrayList<>();
+    for (int i = 0; i < 36; i++) {
+      fs.add(pool.submit(() -> c.call(REQUEST)));
+    }
+    for (var f : fs) {
+      assertThat(f.get().ok()).isTrue();
+    }
+    pool.shutdown();
+    assertThat(client.maxInFlight.get()).isEqualTo(3);
+  }
+
+  @Test
+  void theRateLimitPacesRequestsAcrossThreads() throws Exception {
+    ScriptedClient client = new ScriptedClient(0, OK);
+    RetryingCaller c = caller(client, 1, 1, false, 50, new RateLimiter(1200), noBreaker()); // 20 per second
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    long t0 = System.nanoTime();
+    List<java.util.concurrent.Future<CallOutcome>> fs = new java.util.ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      fs.add(pool.submit(() -> c.call(REQUEST)));
+    }
+    for (var f : fs) {
+      f.get();
+    }
+    pool.shutdown();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertThat(seconds).isBetween(0.95, 1.6);
+  }
+
+  @Test
+  void theTokenLimitPacesByEstimateAndSettlesWithTheReportedUsage() {
+    // 100 tokens a second; each request books 1 + 45 = 46 tokens and reports 10 + 5 = 15.
+    LlmRequest request = new LlmRequest("m", List.of(Message.user("hi")), null, new DecodingParams(0, 1, 45, 0));
+    RateLimiter tokens = new RateLimiter(6000);
+    RetryingCaller c = new RetryingCaller(new ScriptedClient(0, answer("x", FinishReason.STOP, "m")),
+        new RetryingCaller.Policy(1, 1, 1000, false), 10, new RateLimiter(0), tokens, noBreaker());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 6; i++) {
+      c.call(request);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    // Each call waits for the 15 tokens its predecessor really used (0.15 s), not the 46 it booked
+    // (0.46 s, 2.3 s in all), and not for nothing (no token limit).
+    assertThat(seconds).isBetween(0.65, 1.2);
+    long next = tokens.reserve(1, System.nanoTime());
+    assertThat(next / 1_000_000).as("the last call's 15 tokens, still to pass").isBetween(90L, 200L);
+  }
 }

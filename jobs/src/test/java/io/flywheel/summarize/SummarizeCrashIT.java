@@ -10,7 +10,6 @@ import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.testing.TestSpark;
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -46,11 +45,7 @@ class SummarizeCrashIT {
 
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.") || arg.startsWith("-Dio.netty")) {
-        cmd.add(arg);
-      }
-    }
+    cmd.addAll(TestSpark.jvmFlags());
     cmd.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
         "-Dspark.sql.shuffle.partitions=2", "-Dspark.driver.host=127.0.0.1",
         "-cp", System.getProperty("java.class.path"), "io.flywheel.Main", "summarize", "--run-date", DAY.toString()));

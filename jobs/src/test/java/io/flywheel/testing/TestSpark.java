@@ -37,6 +37,17 @@ public final class TestSpark {
     return spark;
   }
 
+  /** The test JVM's module flags (see RECIPES.md), for the JVMs that tests start. */
+  public static List<String> jvmFlags() {
+    List<String> flags = new ArrayList<>();
+    for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.") || arg.startsWith("-Dio.netty")) {
+        flags.add(arg);
+      }
+    }
+    return flags;
+  }
+
   /** The project's conf/ folder, from the jobs module's working directory. */
   public static Path confDir() {
     Path here = Path.of("").toAbsolutePath();

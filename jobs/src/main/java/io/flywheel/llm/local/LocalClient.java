@@ -64,12 +64,11 @@ public final class LocalClient implements LlmClient {
     answer.putArray("key_features").addAll(s.keyFeatures().stream().map(answer::textNode).toList());
     String content = answer.toString();
     sleepQuietly(latencyMs);
-    int inputChars = request.messages().stream().mapToInt(m -> m.content().length()).sum();
     return new LlmResponse(
         content,
         model,
         FinishReason.STOP,
-        new Usage((inputChars + 3) / 4, (content.length() + 3) / 4),
+        new Usage(Usage.estimateTokens(request.messages()), Usage.estimateTokens(content)),
         (System.nanoTime() - start) / 1_000_000);
   }
 

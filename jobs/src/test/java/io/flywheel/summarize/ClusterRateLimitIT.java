@@ -1,0 +1,252 @@
+package io.flywheel.summarize;
+
+import static io.flywheel.testing.ProviderRuns.str;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywheel.generate.CatalogGenerator;
+import io.flywheel.generate.GenerateJob;
+import io.flywheel.table.Table;
+import io.flywheel.testing.FakeLlmServer;
+import io.flywheel.testing.TestSpark;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the summarize job on a real Spark standalone cluster (a master and two one-core workers
+ * started here from the test classpath, on 127.0.0.1; see RECIPES.md) against the fake OpenAI
+ * server, which enforces the job's own per-minute limit: the two executors keep to it together
+ * (no 429, yet more than one executor's share), and each executor JVM creates one client.
+ */
+class ClusterRateLimitIT {
+  private static final String SECRET = "sk-flywheel-cluster-SECRET-c0ffee42";
+  private static final int LIMIT_PER_MINUTE = 600;
+  private static final Pattern CLIENT = Pattern.compile("\\(client (\\d+)-(\\d+)\\)");
+
+  private final SparkSession spark = TestSpark.session();
+  private final List<Process> started = new ArrayList<>();
+  private FakeLlmServer server;
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void stopEverything() throws InterruptedException {
+    // Workers stop their executors on SIGTERM; anything left is ended by its pid.
+    List<ProcessHandle> all = new ArrayList<>();
+    for (Process p : started) {
+      p.descendants().forEach(all::add);
+      all.add(p.toHandle());
+    }
+    all.forEach(ProcessHandle::destroy);
+    for (ProcessHandle h : all) {
+      try {
+        h.onExit().get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        h.destroyForcibly();
+      }
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void twoExecutorsShareTheJobsRateLimitAndEachCreatesOneClient() throws Exception {
+    server = FakeLlmServer.start().requireKey(SECRET).latencyMs(50).limitPerMinute(LIMIT_PER_MINUTE, true);
+    GenerateJob.catalog(spark, 130, new CatalogGenerator(17, 0, 1))
+        .write().format("delta").save(dir.resolve("catalog").toString());
+    Path keyFile = dir.resolve("api-key");
+    Files.writeString(keyFile, SECRET);
+    Path home = sparkHome();
+    int port = freePort();
+    Map<String, String> env = Map.of("SPARK_HOME", home.toString(), "SPARK_SCALA_VERSION", "2.13",
+        "SPARK_LOCAL_IP", "127.0.0.1");
+
+    Path masterLog = dir.resolve("master.log");
+    start(env, masterLog, "-Xmx512m", "org.apache.spark.deploy.master.Master",
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()));
+    awaitLine(masterLog, "I have been elected leader", 90);
+    List<Path> workerLogs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Path log = dir.resolve("worker-" + i + ".log");
+      workerLogs.add(log);
+      start(env, log, "-Xmx512m", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+          "--cores", "1", "--memory", "1536m", "--webui-port", Integer.toString(freePort()),
+          "--work-dir", dir.resolve("work-" + i).toString(), "spark://127.0.0.1:" + port);
+    }
+    for (Path log : workerLogs) {
+      awaitLine(log, "Successfully registered with master", 90);
+    }
+
+    Path driverLog = dir.resolve("driver.log");
+    List<String> submit = new ArrayList<>(List.of("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
+        "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
+        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", TestSpark.jvmFlags()),
+        "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
+        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
+        "--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension",
+        "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "--class", "io.flywheel.Main", home.resolve("jars").resolve("flywheel-jobs-under-test.jar").toString(),
+        "summarize", "--run-date", "2026-12-03"));
+    for (String set : List.of(
+        "warehouse.root=" + dir.resolve("warehouse"), "summarize.input.path=" + dir.resolve("catalog"),
+        "summarize.prompts_dir=" + TestSpark.confDir().resolve("prompts"), "summarize.call_partitions=4",
+        "summarize.batch_size=5000", "llm.provider=openai", "llm.model=gpt-pinned-2024-07-18",
+        "llm.base_url=" + server.openAiBaseUrl(), "llm.api_key_file=" + keyFile, "llm.max_concurrency=4",
+        "llm.rate_limit.requests_per_minute=" + LIMIT_PER_MINUTE)) {
+      submit.add("--set");
+      submit.add(set);
+    }
+    Process driver = start(env, driverLog, submit.toArray(String[]::new));
+    assertThat(driver.waitFor(300, TimeUnit.SECONDS)).as("driver finished; log: %s", tail(driverLog)).isTrue();
+    String driverOut = Files.readString(driverLog);
+    assertThat(driver.exitValue()).as("driver exit code; log: %s", tail(driverLog)).isZero();
+    assertThat(driverOut).contains("rate limit shared by 2 executor JVMs: each paces itself to 300.0 requests/min");
+
+    List<FakeLlmServer.Seen> seen = server.seen();
+    List<Row> calls = spark.read().format("delta").load(dir.resolve("warehouse").resolve(Table.LLM_CALLS.tableName()).toString())
+        .collectAsList();
+    assertThat(calls).isNotEmpty().allSatisfy(r -> assertThat(str(r, "status")).isIn("ok", "guardrail_rejected"));
+    assertThat(seen).hasSize(calls.size());
+    assertThat(server.count(429)).as("429s from the server's own limit").isZero();
+
+    // Each executor JVM created exactly one client, and both executors called.
+    Map<String, Set<String>> clientsByPid = new TreeMap<>();
+    Map<String, List<Long>> arrivalsByPid = new HashMap<>();
+    for (FakeLlmServer.Seen s : seen) {
+      Matcher m = CLIENT.matcher(s.userAgent());
+      assertThat(m.find()).as(s.userAgent()).isTrue();
+      clientsByPid.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
+      arrivalsByPid.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(s.arrivedNanos());
+    }
+    assertThat(clientsByPid).hasSize(2).doesNotContainKey(Long.toString(ProcessHandle.current().pid()));
+    assertThat(clientsByPid.values()).allSatisfy(serials -> assertThat(serials).hasSize(1));
+
+    // Together they ran faster than one executor's share could (5/s), and no faster than the limit (10/s).
+    double overall = rate(seen.stream().map(FakeLlmServer.Seen::arrivedNanos).toList());
+    assertThat(overall).as("requests per second, both executors").isBetween(6.0, 10.5);
+    for (List<Long> arrivals : arrivalsByPid.values()) {
+      assertThat(arrivals.size()).isGreaterThan(20);
+      assertThat(rate(arrivals)).as("requests per second, one executor").isLessThan(5.5);
+    }
+    System.out.printf(java.util.Locale.ROOT, "cluster: %d requests, %.2f req/s overall (limit %.1f), per executor %s, 429s %d%n",
+        seen.size(), overall, LIMIT_PER_MINUTE / 60.0,
+        arrivalsByPid.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size() + " at "
+            + String.format(java.util.Locale.ROOT, "%.2f/s", rate(e.getValue()))).toList(), server.count(429));
+    long overlapStart = arrivalsByPid.values().stream().mapToLong(a -> a.stream().mapToLong(Long::longValue).min().getAsLong()).max().getAsLong();
+    long overlapEnd = arrivalsByPid.values().stream().mapToLong(a -> a.stream().mapToLong(Long::longValue).max().getAsLong()).min().getAsLong();
+    assertThat(overlapEnd).as("the executors called at the same time").isGreaterThan(overlapStart);
+
+    // The key is in no log of the cluster.
+    List<Path> logs = new ArrayList<>(List.of(masterLog, driverLog));
+    logs.addAll(workerLogs);
+    try (Stream<Path> files = Files.walk(dir.resolve("work-0")); Stream<Path> more = Files.walk(dir.resolve("work-1"))) {
+      Stream.concat(files, more).filter(Files::isRegularFile).filter(f -> f.getFileName().toString().matches("stdout|stderr"))
+          .forEach(logs::add);
+    }
+    assertThat(logs.size()).isGreaterThanOrEqualTo(6);
+    for (Path log : logs) {
+      assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).as("%s", log).doesNotContain(SECRET);
+    }
+  }
+
+  /** Requests per second between the first and the last arrival. */
+  private static double rate(List<Long> arrivals) {
+    long first = arrivals.stream().mapToLong(Long::longValue).min().getAsLong();
+    long last = arrivals.stream().mapToLong(Long::longValue).max().getAsLong();
+    return (arrivals.size() - 1) / ((last - first) / 1e9);
+  }
+
+  /** A SPARK_HOME whose jars/ holds the test classpath, with Flywheel's class folders as jars. */
+  private Path sparkHome() throws IOException {
+    Path home = dir.resolve("spark-home");
+    Path jars = Files.createDirectories(home.resolve("jars"));
+    Files.createFile(home.resolve("RELEASE"));
+    int n = 0;
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isDirectory(p) && !p.endsWith("test-classes")) {
+        String name = p.toString().contains("jobs") ? "flywheel-jobs-under-test.jar" : "flywheel-classes-" + n++ + ".jar";
+        jar(p, jars.resolve(name));
+      } else if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) {
+        Path link = jars.resolve(p.getFileName());
+        if (!Files.exists(link)) {
+          Files.createSymbolicLink(link, p);
+        }
+      }
+    }
+    assertThat(jars.resolve("flywheel-jobs-under-test.jar")).exists();
+    return home;
+  }
+
+  private static void jar(Path classes, Path target) throws IOException {
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target)); Stream<Path> files = Files.walk(classes)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+  }
+
+  private Process start(Map<String, String> env, Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(TestSpark.jvmFlags());
+    cmd.add("-cp");
+    cmd.add(dir.resolve("spark-home").resolve("jars") + File.separator + "*");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    started.add(p);
+    return p;
+  }
+
+  private static void awaitLine(Path log, String line, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(line)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no '" + line + "' in " + log + " after " + seconds + " s: " + tail(log));
+  }
+
+  private static String tail(Path log) throws IOException {
+    String s = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "(no log)";
+    return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+}

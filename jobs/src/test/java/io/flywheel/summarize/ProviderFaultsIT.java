@@ -139,7 +139,7 @@ class ProviderFaultsIT {
     assertThat(calls.stream().mapToLong(r -> r.getInt(r.fieldIndex("item_count"))).sum()).isEqualTo(first.get("items_to_summarize"));
     assertThat(runs.table(Table.SUMMARIES).count()).isEqualTo(okItems).isPositive();
     // Too many failures for max_failure_ratio 0.05: the run fails, after committing its successes.
-    assertThat(first.get("exit_code")).isEqualTo(1);
+    assertThat(first.status()).isEqualTo("failed");
     assertThat(str(runs.table(Table.RUNS).first(), "status")).isEqualTo("failed");
     assertThat(first.get("model_mismatch")).isEqualTo((long) seenCategories.getOrDefault(15, 0));
     assertThat(runs.printed()).contains("WARNING: " + first.get("model_mismatch") + " calls were answered by a model other than the pinned " + MODEL);
@@ -154,7 +154,7 @@ class ProviderFaultsIT {
     for (Row r : runs.calls(runs.lastRunId())) {
       assertThat(str(r, "status")).isEqualTo(expected.get(itemKeyOf(r)));
     }
-    assertThat(second.get("exit_code")).isZero();
+    assertThat(second.status()).isEqualTo("succeeded");
     assertThat(runs.table(Table.SUMMARIES).count()).isEqualTo(runs.table(Table.SUMMARIES).select("item_id").distinct().count());
 
     server.clearSeen();

@@ -78,7 +78,7 @@ class ProviderResilienceIT {
     assertThat(classes).containsExactlyInAnyOrder("timeout", "circuit_open");
     assertThat(server.seen().size()).as("requests sent before the breaker opened").isBetween(3, 5);
     assertThat(first.get("error_circuit_open")).isGreaterThanOrEqualTo(first.get("calls") - 5);
-    assertThat(first.get("exit_code")).isEqualTo(1);
+    assertThat(first.status()).isEqualTo("failed");
     assertThat(runs.printed()).contains("requests were not sent because the circuit breaker opened");
     assertThat(runs.table(Table.SUMMARIES).count()).isZero();
 
@@ -88,7 +88,7 @@ class ProviderResilienceIT {
     assertThat(second.get("calls")).isEqualTo(first.get("calls"));
     assertThat(server.seen()).hasSize((int) first.get("calls"));
     assertThat(second.get("retryable_error") + second.get("failed")).isZero();
-    assertThat(second.get("exit_code")).isZero();
+    assertThat(second.status()).isEqualTo("succeeded");
     runs.assertSecretNowhere(SECRET);
   }
 
@@ -108,7 +108,7 @@ class ProviderResilienceIT {
     assertThat(calls.stream().filter(r -> str(r, "status").equals("budget_skipped")))
         .allSatisfy(r -> assertThat(r.getInt(r.fieldIndex("attempts"))).isZero());
     assertThat(first.get("calls")).isEqualTo(12);
-    assertThat(first.get("exit_code")).as("skipping for the budget is no failure").isZero();
+    assertThat(first.status()).as("skipping for the budget is no failure").isEqualTo("succeeded");
     assertThat(first.get("plan_calls")).isEqualTo(requests);
     assertThat(first.get("plan_cost_microusd")).isPositive();
     assertThat(runs.printed()).contains("budget: max_calls 12").contains(requests - 12 + " requests were not sent");
@@ -154,13 +154,13 @@ class ProviderResilienceIT {
           assertThat(str(r, "reported_model")).isEqualTo("gpt-4o-mini");
           assertThat(str(r, "requested_model")).isEqualTo(MODEL);
         });
-    assertThat(first.get("exit_code")).isEqualTo(1);
+    assertThat(first.status()).isEqualTo("failed");
     assertThat(runs.table(Table.SUMMARIES).count()).isZero();
 
     server.script(r -> Reply.answer());
     RunLog second = runs.run(DAY2);
     assertThat(second.get("calls")).isEqualTo(first.get("calls"));
-    assertThat(second.get("exit_code")).isZero();
+    assertThat(second.status()).isEqualTo("succeeded");
   }
 
   @Test

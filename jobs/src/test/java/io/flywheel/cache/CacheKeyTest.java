@@ -16,15 +16,15 @@ class CacheKeyTest {
   private static final String CONTENT = "c0ffee";
 
   private static CacheKey base() {
-    return CacheKey.of(PROMPT, "local", "flywheel-extractive-v1", PARAMS, 1, "g1-abcdef012345");
+    return CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", PARAMS, 1, "g1-abcdef012345");
   }
 
   private static CacheKey with(PromptTemplate prompt) {
-    return CacheKey.of(prompt, "local", "flywheel-extractive-v1", PARAMS, 1, "g1-abcdef012345");
+    return CacheKey.of(prompt, "local", "flywheel-extractive-v2", PARAMS, 1, "g1-abcdef012345");
   }
 
   private static CacheKey with(DecodingParams params) {
-    return CacheKey.of(PROMPT, "local", "flywheel-extractive-v1", params, 1, "g1-abcdef012345");
+    return CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", params, 1, "g1-abcdef012345");
   }
 
   @Test
@@ -52,14 +52,14 @@ class CacheKeyTest {
     keys.put("prompt version", with(new PromptTemplate("catalog_summary", 2, "You summarize.", "Item: {item_json}")).cacheKey(ITEM, CONTENT));
     keys.put("system text", with(new PromptTemplate("catalog_summary", 1, "You summarize briefly.", "Item: {item_json}")).cacheKey(ITEM, CONTENT));
     keys.put("user text", with(new PromptTemplate("catalog_summary", 1, "You summarize.", "Item:\n{item_json}")).cacheKey(ITEM, CONTENT));
-    keys.put("provider", CacheKey.of(PROMPT, "openai", "flywheel-extractive-v1", PARAMS, 1, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
-    keys.put("model", CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", PARAMS, 1, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
+    keys.put("provider", CacheKey.of(PROMPT, "openai", "flywheel-extractive-v2", PARAMS, 1, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
+    keys.put("model", CacheKey.of(PROMPT, "local", "flywheel-extractive-v3", PARAMS, 1, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
     keys.put("temperature", with(new DecodingParams(0.2, 1.0, 160, 0)).cacheKey(ITEM, CONTENT));
     keys.put("top_p", with(new DecodingParams(0.0, 0.9, 160, 0)).cacheKey(ITEM, CONTENT));
     keys.put("max_output_tokens", with(new DecodingParams(0.0, 1.0, 161, 0)).cacheKey(ITEM, CONTENT));
     keys.put("seed", with(new DecodingParams(0.0, 1.0, 160, 1)).cacheKey(ITEM, CONTENT));
-    keys.put("schema version", CacheKey.of(PROMPT, "local", "flywheel-extractive-v1", PARAMS, 2, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
-    keys.put("guardrail version", CacheKey.of(PROMPT, "local", "flywheel-extractive-v1", PARAMS, 1, "g1-abcdef012346").cacheKey(ITEM, CONTENT));
+    keys.put("schema version", CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", PARAMS, 2, "g1-abcdef012345").cacheKey(ITEM, CONTENT));
+    keys.put("guardrail version", CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", PARAMS, 1, "g1-abcdef012346").cacheKey(ITEM, CONTENT));
 
     assertThat(keys.values()).as("one key per variant: %s", keys).doesNotHaveDuplicates().hasSize(15);
   }
@@ -72,7 +72,7 @@ class CacheKeyTest {
     assertThat(with(new PromptTemplate("catalog_summary", 1, "You summarize.", "Item: {item_json}!")).requestKey(CONTENT)).isNotEqualTo(baseKey);
     assertThat(with(new DecodingParams(0.0, 1.0, 160, 7)).requestKey(CONTENT)).isNotEqualTo(baseKey);
     assertThat(CacheKey.of(PROMPT, "local", "other-model", PARAMS, 1, "g1-abcdef012345").requestKey(CONTENT)).isNotEqualTo(baseKey);
-    assertThat(CacheKey.of(PROMPT, "local", "flywheel-extractive-v1", PARAMS, 1, "g1-x").requestKey(CONTENT)).isNotEqualTo(baseKey);
+    assertThat(CacheKey.of(PROMPT, "local", "flywheel-extractive-v2", PARAMS, 1, "g1-x").requestKey(CONTENT)).isNotEqualTo(baseKey);
   }
 
   @Test

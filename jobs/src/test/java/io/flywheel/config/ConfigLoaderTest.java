@@ -30,7 +30,7 @@ class ConfigLoaderTest {
     FlywheelConfig c = loaded.config();
     assertThat(loaded.file()).isEqualTo("built-in defaults");
     assertThat(c.llm().provider()).isEqualTo("local");
-    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v1");
+    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v2");
     assertThat(c.llm().maxAttempts()).isEqualTo(3);
     assertThat(c.summarize().input().columns().text())
         .containsExactly("title", "brand", "category", "price", "description", "reviews");
@@ -75,7 +75,7 @@ class ConfigLoaderTest {
   void ignoresEnvironmentVariablesThatAreNotFlywheelKeys() {
     FlywheelConfig c =
         load(null, Map.of("FLYWHEEL_HOME", "/opt/flywheel", "LLM__MODEL", "nope", "PATH", "/bin")).config();
-    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v1");
+    assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v2");
   }
 
   @Test

@@ -82,9 +82,11 @@ public final class ExtractiveSummarizer {
     java.util.Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> i));
     boolean[] chosen = new boolean[n];
     int used = 0;
+    // Reviews often repeat one another word for word: a sentence is taken once.
+    java.util.Set<String> taken = new java.util.HashSet<>();
     for (Integer i : order) {
       int len = sentences.get(i).length() + (used == 0 ? 0 : 1);
-      if (used + len <= maxChars) {
+      if (used + len <= maxChars && taken.add(sentences.get(i).toLowerCase(Locale.ROOT))) {
         chosen[i] = true;
         used += len;
       }

@@ -46,6 +46,14 @@ class ExtractiveSummarizerTest {
   }
 
   @Test
+  void aSentenceRepeatedInTheReviewsIsTakenOnce() {
+    String review = "Solid quality for the money, would buy again.";
+    ExtractiveSummarizer.Summary s =
+        ExtractiveSummarizer.summarize("The kettle boils water fast.", review + "\n" + review + "\n" + review, List.of(), 10_000, 5);
+    assertThat(s.summary()).isEqualTo("The kettle boils water fast. " + review);
+  }
+
+  @Test
   void largeBudgetKeepsEverySentence() {
     ExtractiveSummarizer.Summary s = ExtractiveSummarizer.summarize(DESCRIPTION, null, List.of(), 10_000, 5);
     assertThat(s.summary()).isEqualTo(DESCRIPTION);

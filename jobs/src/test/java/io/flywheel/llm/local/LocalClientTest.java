@@ -25,10 +25,10 @@ class LocalClientTest {
           + "It comes with a 2-year warranty. Customers praise its comfort and battery life.\","
           + "\"reviews\":\"Great headphones, does exactly what it promises.\"}";
 
-  private final LocalClient client = new LocalClient("flywheel-extractive-v1", 0);
+  private final LocalClient client = new LocalClient("flywheel-extractive-v2", 0);
 
   private static LlmRequest request(int maxOutputTokens, Message... messages) {
-    return new LlmRequest("flywheel-extractive-v1", List.of(messages), SCHEMA, new DecodingParams(0, 1, maxOutputTokens, 0));
+    return new LlmRequest("flywheel-extractive-v2", List.of(messages), SCHEMA, new DecodingParams(0, 1, maxOutputTokens, 0));
   }
 
   private static Message userWithItem(String itemJson) {
@@ -48,7 +48,7 @@ class LocalClientTest {
     assertThat(answer.path("key_features").get(0).asText()).isEqualTo("Norvik");
     assertThat(answer.path("key_features").get(1).asText()).isEqualTo("electronics");
     assertThat(answer.path("key_features").size()).isLessThanOrEqualTo(5);
-    assertThat(r.reportedModel()).isEqualTo("flywheel-extractive-v1");
+    assertThat(r.reportedModel()).isEqualTo("flywheel-extractive-v2");
     assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
     assertThat(client.provider()).isEqualTo("local");
   }
@@ -65,7 +65,7 @@ class LocalClientTest {
   @Test
   void isDeterministic() {
     LlmResponse a = client.complete(request(100, userWithItem(ITEM_JSON)));
-    LlmResponse b = new LocalClient("flywheel-extractive-v1", 0).complete(request(100, userWithItem(ITEM_JSON)));
+    LlmResponse b = new LocalClient("flywheel-extractive-v2", 0).complete(request(100, userWithItem(ITEM_JSON)));
     assertThat(b.content()).isEqualTo(a.content());
     assertThat(b.usage()).isEqualTo(a.usage());
   }

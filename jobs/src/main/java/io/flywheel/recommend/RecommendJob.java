@@ -82,9 +82,11 @@ public final class RecommendJob {
     FlywheelConfig.Recommend rec = ctx.config().recommend();
     long t0 = System.nanoTime();
     Dataset<Row> items = catalogItems(ctx);
-    CatalogIndex index = embedCatalog(ctx, log, items);
+    // A dry run only plans: it counts the catalog instead of embedding it.
+    CatalogIndex index = ctx.dryRun() ? null : embedCatalog(ctx, log, items);
+    long catalogSize = index == null ? items.count() : index.size();
     log.timed("embed_catalog", t0);
-    log.count("catalog_items", index.size());
+    log.count("catalog_items", catalogSize);
 
     long t1 = System.nanoTime();
     Dataset<Row> purchases = spark.read().format(rec.purchasesFormat()).load(rec.purchasesPath());
@@ -112,7 +114,7 @@ public final class RecommendJob {
     log.timed("read_purchases", t1);
     System.out.printf(Locale.ROOT,
         "recommend plan: %d users, %d catalog items; %d to %d model calls (%s/%s), %d of them order-sensitivity probes%n",
-        users, index.size(), users + probes, users * rec.maxAttempts() + probes, ctx.config().llm().provider(),
+        users, catalogSize, users + probes, users * rec.maxAttempts() + probes, ctx.config().llm().provider(),
         ctx.config().llm().model(), probes);
     if (ctx.dryRun()) {
       checked.unpersist();

@@ -45,13 +45,17 @@ class RecommendJobIT {
   }
 
   private RunLog run(Path dir, LocalDate day, String... sets) {
+    return run(dir, day, false, sets);
+  }
+
+  private RunLog run(Path dir, LocalDate day, boolean dryRun, String... sets) {
     List<String> all = new ArrayList<>(List.of(
         "summarize.input.path=" + shared.resolve("catalog"),
         "recommend.purchases_path=" + shared.resolve("purchases"),
         "recommend.order_sensitivity_sample=0.5",
         "recommend.call_partitions=2"));
     all.addAll(List.of(sets));
-    RunContext ctx = TestSpark.context("recommend", dir, day, false, all);
+    RunContext ctx = TestSpark.context("recommend", dir, day, dryRun, all);
     return RecommendJob.run(ctx);
   }
 
@@ -156,6 +160,15 @@ class RecommendJobIT {
   private String runIdOf(Path dir, LocalDate day) {
     return table(dir, Table.RUNS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
         .orderBy(col("started_at").desc()).first().getString(1);
+  }
+
+  @Test
+  void dryRunPlansWithoutEmbeddingOrWriting(@TempDir Path dir) {
+    RunLog plan = run(dir, DAY1, true);
+    assertThat(plan.status()).isEqualTo("dry_run");
+    assertThat(plan.get("users")).isPositive();
+    assertThat(plan.get("embeddings_computed")).isZero();
+    assertThat(dir.resolve("warehouse").resolve(Table.RECOMMENDATIONS.tableName())).doesNotExist();
   }
 
   @Test

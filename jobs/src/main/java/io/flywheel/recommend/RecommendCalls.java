@@ -97,7 +97,12 @@ public final class RecommendCalls implements Serializable {
     Set<Integer> historySet = new HashSet<>(history);
 
     float[] profile = profile(idx, history);
-    List<Integer> candidates = idx.nearest(profile, rec.candidates(), historySet);
+    Set<Integer> excluded = new HashSet<>(historySet);
+    if (rec.avoidRecent()) {
+      // Items the model must avoid are not offered: the candidate slots go to fresh items instead.
+      excluded.addAll(recent);
+    }
+    List<Integer> candidates = idx.nearest(profile, rec.candidates(), excluded);
     List<Integer> shown = history.subList(0, Math.min(rec.historyMax(), history.size()));
     List<RecommendPrompt.Item> candidateItems = items(idx, candidates);
     List<RecommendPrompt.Item> avoid = rec.avoidRecent() ? items(idx, recent) : List.of();

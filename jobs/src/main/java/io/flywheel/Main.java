@@ -3,6 +3,7 @@ package io.flywheel;
 import io.flywheel.config.ConfigException;
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.generate.GenerateJob;
+import io.flywheel.recommend.RecommendJob;
 import io.flywheel.run.CliArgs;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
@@ -27,8 +28,10 @@ public final class Main {
       usage: flywheel <job> [--conf FILE] [--run-date YYYY-MM-DD] [--run-id ID] [--set key=value]... [--dry-run]
       jobs:
         generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
+                  [--users N [--purchases-out PATH]]  also purchase histories of N users
         demo      generate a sample catalog (first time only), summarize it, show a few summaries
         summarize summarize the catalog; only cache misses reach the model
+        recommend suggest catalog items to each user from their purchase history
         sql       "<query>"  Spark SQL over the warehouse tables and Flywheel's SQL functions
       """;
 
@@ -61,7 +64,7 @@ public final class Main {
     ConfigLoader.Loaded loaded =
         ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), cli.sets());
     switch (cli.job()) {
-      case "generate", "summarize", "sql", "demo" -> {}
+      case "generate", "summarize", "recommend", "sql", "demo" -> {}
       default -> throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
     }
     SparkSession spark = SparkSessions.getOrCreate("flywheel-" + cli.job());
@@ -71,11 +74,13 @@ public final class Main {
     return switch (cli.job()) {
       case "generate" -> {
         GenerateJob.run(spark, cli, loaded.config().summarize().input().path());
+        GenerateJob.runPurchases(spark, cli, loaded.config().recommend().purchasesPath());
         yield 0;
       }
       case "summarize" -> {
         yield exitCode(SummarizeJob.run(ctx));
       }
+      case "recommend" -> exitCode(RecommendJob.run(ctx));
       case "demo" -> demo(ctx, cli);
       default -> sql(spark, wh, cli.positional());
     };

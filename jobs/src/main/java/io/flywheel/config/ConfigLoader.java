@@ -138,6 +138,7 @@ public final class ConfigLoader {
       fail("llm.provider", "must be one of " + PROVIDERS + ", was '" + c.llm().provider() + "'");
     }
     validateLlm(c.llm());
+    validateRecommend(c);
     FlywheelConfig.Summarize s = c.summarize();
     require("summarize.input.path", s.input().path());
     if (!FORMATS.contains(s.input().format())) {
@@ -157,6 +158,36 @@ public final class ConfigLoader {
     positive("summarize.guardrails.max_summary_chars", s.guardrails().maxSummaryChars());
     if (s.maxFailureRatio() < 0 || s.maxFailureRatio() > 1) {
       fail("summarize.max_failure_ratio", "must be between 0 and 1, was " + s.maxFailureRatio());
+    }
+  }
+
+  private void validateRecommend(FlywheelConfig c) {
+    FlywheelConfig.Recommend r = c.recommend();
+    require("recommend.purchases_path", r.purchasesPath());
+    if (!FORMATS.contains(r.purchasesFormat())) {
+      fail("recommend.purchases_format", "must be one of " + FORMATS + ", was '" + r.purchasesFormat() + "'");
+    }
+    positive("recommend.k", r.k());
+    positive("recommend.candidates", r.candidates());
+    positive("recommend.history_max", r.historyMax());
+    positive("recommend.max_attempts", r.maxAttempts());
+    if (!(c.llm().local().hallucinationRate() >= 0 && c.llm().local().hallucinationRate() <= 1)) {
+      fail("llm.local.hallucination_rate", "must be between 0 and 1, was " + c.llm().local().hallucinationRate());
+    }
+    if (r.phrasings() == null || r.phrasings().isEmpty()) {
+      fail("recommend.phrasings", "must list at least one phrasing");
+    }
+    for (String key : List.of("mmr_lambda", "title_match_threshold", "recent_similarity_threshold",
+        "order_sensitivity_sample")) {
+      double v = switch (key) {
+        case "mmr_lambda" -> r.mmrLambda();
+        case "title_match_threshold" -> r.titleMatchThreshold();
+        case "recent_similarity_threshold" -> r.recentSimilarityThreshold();
+        default -> r.orderSensitivitySample();
+      };
+      if (!(v >= 0 && v <= 1)) {
+        fail("recommend." + key, "must be between 0 and 1, was " + v);
+      }
     }
   }
 

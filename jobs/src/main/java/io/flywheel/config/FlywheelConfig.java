@@ -8,7 +8,8 @@ import java.util.Map;
  * Typed view of a Flywheel YAML config. Every key is documented in docs/config.md; built-in
  * defaults live in {@code flywheel-defaults.yaml} on the classpath.
  */
-public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) implements Serializable {
+public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, Recommend recommend)
+    implements Serializable {
 
   /** Where the Delta tables live. */
   public record Warehouse(String root, String database) implements Serializable {}
@@ -59,7 +60,7 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) 
   }
 
   /** Settings of the offline {@code local} provider. */
-  public record Local(long latencyMs) implements Serializable {}
+  public record Local(long latencyMs, double hallucinationRate) implements Serializable {}
 
   /** The catalog summarization job. */
   public record Summarize(
@@ -93,5 +94,27 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize) 
   /** Bounds and settings of the summary guardrails. */
   public record Guardrails(
       String language, int minSummaryChars, int maxSummaryChars, int maxKeyFeatures)
+      implements Serializable {}
+
+  /** The recommendations job (docs/recommend.md#configuration). */
+  public record Recommend(
+      String purchasesPath,
+      String purchasesFormat,
+      int k,
+      int candidates,
+      int historyMax,
+      int maxAttempts,
+      int recentWindowDays,
+      int maxRecent,
+      boolean shuffle,
+      boolean avoidRecent,
+      boolean mmr,
+      double mmrLambda,
+      double titleMatchThreshold,
+      double recentSimilarityThreshold,
+      List<String> phrasings,
+      double orderSensitivitySample,
+      boolean cacheEmbeddings,
+      int callPartitions)
       implements Serializable {}
 }

@@ -35,6 +35,37 @@ public final class GenerateJob {
             Encoders.row(CatalogGenerator.SCHEMA));
   }
 
+  /** Returns the generated purchases of users {@code 0..users-1} over items {@code 0..items-1}. */
+  public static Dataset<Row> purchases(SparkSession spark, long users, PurchaseGenerator gen) {
+    int partitions = (int) Math.max(1, Math.min(200, users / 50_000 + spark.sparkContext().defaultParallelism()));
+    return spark.range(0, users, 1, partitions)
+        .mapPartitions(
+            (MapPartitionsFunction<Long, Row>) ids -> {
+              List<Row> out = new ArrayList<>();
+              while (ids.hasNext()) {
+                out.addAll(gen.rows(ids.next()));
+              }
+              return out.iterator();
+            },
+            Encoders.row(PurchaseGenerator.SCHEMA));
+  }
+
+  /** Writes purchases when {@code --users N} is given: {@code --purchases-out} or the recommend job's input. */
+  public static void runPurchases(SparkSession spark, CliArgs args, String defaultOut) {
+    if (args.option("users", null) == null) {
+      return;
+    }
+    long users = Long.parseLong(args.option("users", "0"));
+    long items = Long.parseLong(args.option("items", "1000"));
+    long seed = Long.parseLong(args.option("seed", "42"));
+    String out = args.option("purchases-out", defaultOut);
+    long started = System.nanoTime();
+    purchases(spark, users, new PurchaseGenerator(seed, items))
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(out);
+    System.out.printf(Locale.ROOT, "generate: wrote purchases of %d users (seed %d) to %s in %.1fs%n",
+        users, seed, out, (System.nanoTime() - started) / 1e9);
+  }
+
   public static void run(SparkSession spark, CliArgs args, String defaultOut) {
     long items = Long.parseLong(args.option("items", "1000"));
     long seed = Long.parseLong(args.option("seed", "42"));

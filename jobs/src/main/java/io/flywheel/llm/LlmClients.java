@@ -54,7 +54,7 @@ public final class LlmClients {
   static LlmClient create(FlywheelConfig.Llm config) {
     CREATED.incrementAndGet();
     return switch (config.provider()) {
-      case "local" -> new LocalClient(config.model(), config.local().latencyMs());
+      case "local" -> new LocalClient(config.model(), config.local().latencyMs(), config.local().hallucinationRate());
       case "openai" -> new OpenAiClient(config, System.getenv());
       case "anthropic" -> new AnthropicClient(config, System.getenv());
       default -> throw new IllegalArgumentException("unknown llm.provider '" + config.provider() + "'");

@@ -47,6 +47,33 @@ public enum Table {
           + " source STRING",
       List.of("run_date"),
       List.of("run_date", "item_id", "reason", "raw_row"),
+      Map.of()),
+  RECOMMENDATIONS(
+      "recommendations",
+      "user_id STRING, run_date DATE, rank INT, item_id STRING, title STRING, score DOUBLE, attempt INT,"
+          + " seed BIGINT, history_order ARRAY<STRING>, phrasing INT, run_id STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "user_id", "rank"),
+      Map.of()),
+  RECOMMENDATION_METRICS(
+      "recommendation_metrics",
+      "run_date DATE, run_id STRING, phrasing STRING, metric STRING, value DOUBLE, users BIGINT,"
+          + " settings STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "phrasing", "metric"),
+      Map.of()),
+  RECOMMEND_REJECTS(
+      "recommend_rejects",
+      "run_date DATE, run_id STRING, user_id STRING, item_id STRING, reason STRING, raw_row STRING,"
+          + " source STRING",
+      List.of("run_date"),
+      List.of("run_date", "user_id", "item_id", "reason", "raw_row"),
+      Map.of()),
+  ITEM_EMBEDDINGS(
+      "item_embeddings",
+      "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP",
+      List.of(),
+      List.of("item_id", "content_hash", "model"),
       Map.of());
 
   /** Column lists shared by more than one table (an enum constant cannot read another's fields). */

@@ -17,7 +17,8 @@ import java.util.List;
  * The offline {@code local} provider: no network, no key, deterministic. It is NOT a language model.
  * It reads the item JSON between {@code <catalog_item>} tags of the last user message and answers
  * with an extractive summary ({@link ExtractiveSummarizer}) in the requested response schema, so
- * that every job runs end to end on a laptop. Token counts are estimates (characters / 4).
+ * that every job runs end to end on a laptop. Recommendation requests (schema {@code recommendations})
+ * are answered by {@link LocalRecommender}. Token counts are estimates (characters / 4).
  */
 public final class LocalClient implements LlmClient {
   public static final String OPEN_TAG = "<catalog_item>";
@@ -26,10 +27,17 @@ public final class LocalClient implements LlmClient {
 
   private final String model;
   private final long latencyMs;
+  private final double hallucinationRate;
 
   public LocalClient(String model, long latencyMs) {
+    this(model, latencyMs, 0.0);
+  }
+
+  /** @param hallucinationRate share of recommendation slots answered with an invented title */
+  public LocalClient(String model, long latencyMs, double hallucinationRate) {
     this.model = model;
     this.latencyMs = latencyMs;
+    this.hallucinationRate = hallucinationRate;
   }
 
   @Override
@@ -41,6 +49,14 @@ public final class LocalClient implements LlmClient {
   public LlmResponse complete(LlmRequest request) {
     long start = System.nanoTime();
     String user = lastUserMessage(request.messages());
+    if (request.responseSchema() != null
+        && request.responseSchema().name().equals(io.flywheel.recommend.RecommendPrompt.SCHEMA.name())) {
+      String content = LocalRecommender.answer(user, request.params().seed(), hallucinationRate);
+      sleepQuietly(latencyMs);
+      return new LlmResponse(content, model, FinishReason.STOP,
+          new Usage(Usage.estimateTokens(request.messages()), Usage.estimateTokens(content)),
+          (System.nanoTime() - start) / 1_000_000);
+    }
     int open = user.indexOf(OPEN_TAG);
     int close = user.lastIndexOf(CLOSE_TAG);
     if (open < 0 || close < open) {

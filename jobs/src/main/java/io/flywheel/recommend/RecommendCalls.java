@@ -1,0 +1,279 @@
+package io.flywheel.recommend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.embed.Vectors;
+import io.flywheel.llm.CallOutcome;
+import io.flywheel.llm.DecodingParams;
+import io.flywheel.llm.LlmClients;
+import io.flywheel.llm.LlmRequest;
+import io.flywheel.llm.LlmResponse;
+import io.flywheel.llm.RetryingCaller;
+import io.flywheel.table.Rows;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Runs on executors: for each user, retrieves candidates, prompts the model with the shuffled
+ * history, validates the answer, resamples, and re-ranks with MMR (docs/recommend.md#the-job).
+ */
+public final class RecommendCalls implements Serializable {
+  /** Work row: a user's distinct purchased items (most recent first), recent suggestions, probe flag. */
+  public static final StructType WORK_SCHEMA =
+      StructType.fromDDL("user_id STRING, history ARRAY<STRING>, recent ARRAY<STRING>, is_probe BOOLEAN");
+
+  static final String CALL_STRUCT =
+      "STRUCT<call_id: STRING, attempt: INT, request: STRING, response: STRING, status: STRING,"
+          + " error_class: STRING, error_message: STRING, finish_reason: STRING, attempts: INT,"
+          + " input_tokens: INT, output_tokens: INT, latency_ms: BIGINT, reported_model: STRING,"
+          + " created_at: TIMESTAMP>";
+
+  /** Result row: the final list and what the metrics need. */
+  public static final StructType RESULT_SCHEMA =
+      StructType.fromDDL(
+          "user_id STRING, phrasing INT, attempts INT,"
+              + " final ARRAY<STRUCT<rank: INT, item_id: STRING, title: STRING, score: DOUBLE, attempt: INT,"
+              + " seed: BIGINT, history_order: ARRAY<STRING>>>,"
+              + " first_matched ARRAY<STRING>, probe_matched ARRAY<STRING>, suggestions INT, hallucinations INT,"
+              + " rejected_history INT, rejected_duplicate INT, rejected_recent INT,"
+              + " calls ARRAY<" + CALL_STRUCT + ">");
+
+  /** The probe generation for order sensitivity uses this attempt number (a shuffle no real attempt uses). */
+  static final int PROBE_ATTEMPT = 1_000_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FlywheelConfig.Llm llm;
+  private final FlywheelConfig.Recommend rec;
+  private final Broadcast<CatalogIndex> catalog;
+  private final LocalDate runDate;
+  private final String runId;
+  private final int executors;
+
+  public RecommendCalls(
+      FlywheelConfig.Llm llm, FlywheelConfig.Recommend rec, Broadcast<CatalogIndex> catalog, LocalDate runDate,
+      String runId, int executors) {
+    this.llm = llm;
+    this.rec = rec;
+    this.catalog = catalog;
+    this.runDate = runDate;
+    this.runId = runId;
+    this.executors = executors;
+  }
+
+  public Iterator<Row> callPartition(Iterator<Row> work) {
+    RetryingCaller caller = LlmClients.caller(llm, executors, runId);
+    CatalogIndex idx = catalog.value();
+    Phrasings phrasings = new Phrasings(rec.phrasings());
+    List<Row> out = new ArrayList<>();
+    while (work.hasNext()) {
+      out.add(recommend(caller, idx, phrasings, work.next()));
+    }
+    return out.iterator();
+  }
+
+  private record Accepted(int position, int attempt, long seed, List<String> order) {}
+
+  private record Generation(List<RecommendPrompt.Suggestion> suggestions, Row call) {}
+
+  Row recommend(RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, Row w) {
+    String user = w.getString(0);
+    List<Integer> history = positions(idx, w.getList(1));
+    List<Integer> recent = positions(idx, w.isNullAt(2) ? List.of() : w.getList(2));
+    boolean probe = !w.isNullAt(3) && w.getBoolean(3);
+    int phrasing = phrasings.index(user, runDate);
+    Set<Integer> historySet = new HashSet<>(history);
+
+    float[] profile = profile(idx, history);
+    Set<Integer> excluded = new HashSet<>(historySet);
+    if (rec.avoidRecent()) {
+      // Items the model must avoid are not offered: the candidate slots go to fresh items instead.
+      excluded.addAll(recent);
+    }
+    List<Integer> candidates = idx.nearest(profile, rec.candidates(), excluded);
+    List<Integer> shown = history.subList(0, Math.min(rec.historyMax(), history.size()));
+    List<RecommendPrompt.Item> candidateItems = items(idx, candidates);
+    List<RecommendPrompt.Item> avoid = rec.avoidRecent() ? items(idx, recent) : List.of();
+
+    Map<Integer, Accepted> accepted = new LinkedHashMap<>();
+    List<Row> calls = new ArrayList<>();
+    List<String> firstMatched = null;
+    int suggestions = 0;
+    int hallucinations = 0;
+    int rejHistory = 0;
+    int rejDup = 0;
+    int rejRecent = 0;
+    int attempts = 0;
+    for (int a = 0; a < rec.maxAttempts() && accepted.size() < rec.k(); a++) {
+      attempts++;
+      long seed = HistoryShuffle.seed(user, runDate, a);
+      List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, a) : shown;
+      Generation g = generate(caller, idx, phrasings, user, phrasing, a, order, candidateItems, avoid);
+      calls.add(g.call());
+      List<String> matched = new ArrayList<>();
+      for (RecommendPrompt.Suggestion s : g.suggestions()) {
+        suggestions++;
+        CatalogMatcher.Match m = idx.matcher().match(blankToNull(s.id()), blankToNull(s.title()));
+        if (m.isHallucination()) {
+          hallucinations++;
+          continue;
+        }
+        matched.add(m.itemId());
+        int p = idx.position(m.itemId());
+        if (historySet.contains(p)) {
+          rejHistory++;
+        } else if (accepted.containsKey(p)) {
+          rejDup++;
+        } else if (rec.avoidRecent() && tooSimilar(idx, p, recent)) {
+          rejRecent++;
+        } else {
+          accepted.put(p, new Accepted(p, a, seed, ids(idx, order)));
+        }
+      }
+      if (firstMatched == null) {
+        firstMatched = matched;
+      }
+    }
+    List<String> probeMatched = null;
+    if (probe) {
+      List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, PROBE_ATTEMPT) : shown;
+      Generation g = generate(caller, idx, phrasings, user, phrasing, PROBE_ATTEMPT, order, candidateItems, avoid);
+      calls.add(g.call());
+      probeMatched = new ArrayList<>();
+      for (RecommendPrompt.Suggestion s : g.suggestions()) {
+        CatalogMatcher.Match m = idx.matcher().match(blankToNull(s.id()), blankToNull(s.title()));
+        if (!m.isHallucination()) {
+          probeMatched.add(m.itemId());
+        }
+      }
+    }
+    List<Row> finalList = rank(idx, profile, accepted, recent);
+    return RowFactory.create(user, phrasing, attempts, Rows.seq(finalList),
+        Rows.seq(firstMatched == null ? List.of() : firstMatched), probeMatched == null ? null : Rows.seq(probeMatched),
+        suggestions, hallucinations, rejHistory, rejDup, rejRecent, Rows.seq(calls));
+  }
+
+  private List<Row> rank(CatalogIndex idx, float[] profile, Map<Integer, Accepted> accepted, List<Integer> recent) {
+    List<Mmr.Candidate> cands = new ArrayList<>();
+    for (Accepted a : accepted.values()) {
+      cands.add(new Mmr.Candidate(idx.id(a.position()), Vectors.dot(profile, idx.vector(a.position())), idx.vector(a.position())));
+    }
+    List<Mmr.Candidate> ranked;
+    if (rec.mmr()) {
+      List<float[]> pre = new ArrayList<>();
+      for (int r : recent) {
+        pre.add(idx.vector(r));
+      }
+      ranked = Mmr.rerank(cands, pre, rec.mmrLambda(), rec.k());
+    } else {
+      // Without MMR the model's own order stands.
+      ranked = cands.subList(0, Math.min(rec.k(), cands.size()));
+    }
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < ranked.size(); i++) {
+      Mmr.Candidate c = ranked.get(i);
+      Accepted a = accepted.get(idx.position(c.itemId()));
+      out.add(RowFactory.create(i + 1, c.itemId(), idx.title(a.position()), c.relevance(), a.attempt(), a.seed(),
+          Rows.seq(a.order())));
+    }
+    return out;
+  }
+
+  private Generation generate(
+      RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, String user, int phrasing, int attempt,
+      List<Integer> order, List<RecommendPrompt.Item> candidates, List<RecommendPrompt.Item> avoid) {
+    LlmRequest request = new LlmRequest(llm.model(),
+        RecommendPrompt.render(rec.phrasings().get(phrasing), rec.k(), items(idx, order), candidates, avoid),
+        RecommendPrompt.SCHEMA, new DecodingParams(0.0, 1.0, 40 * rec.k(), 0));
+    String requestJson;
+    try {
+      requestJson = JSON.writeValueAsString(request);
+    } catch (Exception e) {
+      requestJson = null;
+    }
+    CallOutcome o = caller.call(request);
+    LlmResponse r = o.response();
+    String status = o.ok() ? "ok" : o.errorStatus();
+    String errorClass = o.ok() ? null : o.error().errorClass();
+    String errorMessage = o.ok() ? null : o.error().getMessage();
+    List<RecommendPrompt.Suggestion> suggestions = List.of();
+    if (o.ok()) {
+      try {
+        suggestions = RecommendPrompt.parse(r.content());
+      } catch (IllegalArgumentException e) {
+        status = "guardrail_rejected";
+        errorClass = "guardrail:schema";
+        errorMessage = e.getMessage();
+      }
+    }
+    Row call = RowFactory.create(runId + "/" + user + "/" + attempt, attempt, requestJson,
+        r == null ? null : r.content(), status, errorClass, errorMessage,
+        r == null || r.finishReason() == null ? null : r.finishReason().name().toLowerCase(Locale.ROOT),
+        o.attempts(), r == null ? 0 : r.usage().inputTokens(), r == null ? 0 : r.usage().outputTokens(),
+        o.latencyMillis(), r == null ? null : r.reportedModel(), new Timestamp(System.currentTimeMillis()));
+    return new Generation(suggestions, call);
+  }
+
+  private boolean tooSimilar(CatalogIndex idx, int p, List<Integer> recent) {
+    for (int r : recent) {
+      if (Vectors.dot(idx.vector(p), idx.vector(r)) > rec.recentSimilarityThreshold()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static float[] profile(CatalogIndex idx, List<Integer> history) {
+    float[] sum = new float[idx.size() == 0 ? 0 : idx.vector(0).length];
+    for (int p : history) {
+      float[] v = idx.vector(p);
+      for (int d = 0; d < sum.length; d++) {
+        sum[d] += v[d];
+      }
+    }
+    return Vectors.norm(sum) == 0 ? sum : Vectors.normalize(sum);
+  }
+
+  private static List<Integer> positions(CatalogIndex idx, List<String> ids) {
+    List<Integer> out = new ArrayList<>();
+    for (String id : ids) {
+      int p = idx.position(id);
+      if (p >= 0 && !out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static List<RecommendPrompt.Item> items(CatalogIndex idx, List<Integer> positions) {
+    List<RecommendPrompt.Item> out = new ArrayList<>();
+    for (int p : positions) {
+      out.add(idx.item(p));
+    }
+    return out;
+  }
+
+  private static List<String> ids(CatalogIndex idx, List<Integer> positions) {
+    List<String> out = new ArrayList<>();
+    for (int p : positions) {
+      out.add(idx.id(p));
+    }
+    return out;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,440 @@
+package io.flywheel.recommend;
+
+import static org.apache.spark.sql.functions.*;
+
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.embed.TextEmbedder;
+import io.flywheel.llm.RateShare;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import io.flywheel.summarize.CatalogInput;
+import io.flywheel.table.Table;
+import io.flywheel.table.Warehouse;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Daily recommendations from each user's purchase history, prompted with a seeded shuffle of that
+ * history and validated against the catalog. Run it with
+ * {@code bin/flywheel recommend --run-date 2026-11-28} (or under spark-submit with the same
+ * arguments). See docs/recommend.md.
+ */
+public final class RecommendJob {
+  static final String JOB = "recommend";
+  /** Recorded with each cached embedding: a new model invalidates the cache. */
+  static final String EMBEDDING_MODEL = "all-minilm-l6-v2-q";
+  static final StructType EMBEDDED = StructType.fromDDL(
+      "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP");
+  static final List<String> METRICS = List.of("catalog_coverage", "distributional_coverage", "novelty",
+      "intra_list_diversity", "temporal_diversity", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
+      "resample_rate", "order_sensitivity");
+
+  private RecommendJob() {}
+
+  public static RunLog run(RunContext ctx) {
+    RunLog log = new RunLog(ctx);
+    Warehouse wh = ctx.warehouse();
+    if (!ctx.dryRun()) {
+      for (Table t : List.of(Table.RECOMMENDATIONS, Table.RECOMMENDATION_METRICS, Table.RECOMMEND_REJECTS,
+          Table.LLM_CALLS, Table.ITEM_EMBEDDINGS)) {
+        wh.ensure(t);
+      }
+      log.started();
+    }
+    try {
+      String status = execute(ctx, log);
+      if (ctx.dryRun()) {
+        log.ended(status);
+      } else {
+        log.finished(status, null);
+      }
+      printSummary(ctx, log, status);
+      return log;
+    } catch (RuntimeException e) {
+      if (!ctx.dryRun()) {
+        log.finished("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      }
+      throw e;
+    }
+  }
+
+  private static String execute(RunContext ctx, RunLog log) {
+    SparkSession spark = ctx.spark();
+    Warehouse wh = ctx.warehouse();
+    FlywheelConfig.Recommend rec = ctx.config().recommend();
+    long t0 = System.nanoTime();
+    Dataset<Row> items = catalogItems(ctx);
+    // A dry run only plans: it counts the catalog instead of embedding it.
+    CatalogIndex index = ctx.dryRun() ? null : embedCatalog(ctx, log, items);
+    long catalogSize = index == null ? items.count() : index.size();
+    log.timed("embed_catalog", t0);
+    log.count("catalog_items", catalogSize);
+
+    long t1 = System.nanoTime();
+    Dataset<Row> purchases = spark.read().format(rec.purchasesFormat()).load(rec.purchasesPath());
+    Dataset<Row> checked = withPurchaseChecks(purchases, items.select("item_id"), ctx.runDate()).cache();
+    Dataset<Row> valid = checked.where(col("reason").isNull());
+    Dataset<Row> histories = valid.groupBy("user_id")
+        .agg(transform(sort_array(collect_list(struct(col("purchased_at"), col("item_id"))), false),
+            x -> x.getField("item_id")).as("history"));
+    Dataset<Row> recent = recentSuggestions(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate(), rec);
+    int sampleBasis = (int) Math.round(rec.orderSensitivitySample() * 10_000);
+    Dataset<Row> work = histories.join(recent, histories.col("user_id").equalTo(recent.col("r_user_id")), "left")
+        .select(col("user_id"), col("history"), col("recent"),
+            pmod(xxhash64(col("user_id"), lit("order-probe-v1"), lit(ctx.runDate().toString())), lit(10_000))
+                .lt(sampleBasis).as("is_probe"));
+    Map<String, Long> byReason = new LinkedHashMap<>();
+    for (Row r : checked.groupBy("reason").count().collectAsList()) {
+      byReason.put(r.isNullAt(0) ? "accepted" : "rejected_" + r.getString(0), r.getLong(1));
+    }
+    byReason.forEach(log::count);
+    Row plan = work.agg(count(lit(1)), count(when(col("is_probe"), lit(1)))).first();
+    long users = plan.getLong(0);
+    long probes = plan.getLong(1);
+    log.count("users", users);
+    log.count("probe_users", probes);
+    log.timed("read_purchases", t1);
+    System.out.printf(Locale.ROOT,
+        "recommend plan: %d users, %d catalog items; %d to %d model calls (%s/%s), %d of them order-sensitivity probes%n",
+        users, catalogSize, users + probes, users * rec.maxAttempts() + probes, ctx.config().llm().provider(),
+        ctx.config().llm().model(), probes);
+    if (ctx.dryRun()) {
+      checked.unpersist();
+      return "dry_run";
+    }
+    writeRejects(ctx, checked);
+    Map<String, Long> purchasesByItem = new HashMap<>();
+    long totalPurchases = 0;
+    for (Row r : valid.groupBy("item_id").count().collectAsList()) {
+      purchasesByItem.put(r.getString(0), r.getLong(1));
+      totalPurchases += r.getLong(1);
+    }
+    checked.unpersist();
+
+    long t2 = System.nanoTime();
+    Broadcast<CatalogIndex> bc = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
+    int executors = RateShare.executors(spark.sparkContext(), ctx.config().llm().rateLimit());
+    RecommendCalls calls = new RecommendCalls(ctx.config().llm(), rec, bc, ctx.runDate(), ctx.runId(), executors);
+    int parallel = rec.callPartitions() > 0 ? rec.callPartitions() : spark.sparkContext().defaultParallelism();
+    // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
+    Dataset<Row> results = spark.createDataFrame(
+            work.repartition(Math.max(1, parallel), col("user_id")).javaRDD().mapPartitions(calls::callPartition),
+            RecommendCalls.RESULT_SCHEMA)
+        .localCheckpoint(true);
+    log.timed("calls", t2);
+
+    long t3 = System.nanoTime();
+    Date day = Date.valueOf(ctx.runDate());
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    results.select(col("user_id"), col("phrasing"), explode(col("final")).as("f"))
+        .select(col("user_id"), lit(day).as("run_date"), col("f.rank").as("rank"), col("f.item_id").as("item_id"),
+            col("f.title").as("title"), col("f.score").as("score"), col("f.attempt").as("attempt"),
+            col("f.seed").as("seed"), col("f.history_order").as("history_order"), col("phrasing"),
+            lit(ctx.runId()).as("run_id"), lit(now).as("created_at"))
+        .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
+        .save(wh.path(Table.RECOMMENDATIONS));
+    FlywheelConfig.Llm llm = ctx.config().llm();
+    Dataset<Row> callRows = results.select(col("user_id"), explode(col("calls")).as("c"));
+    callRows.select(col("c.call_id").as("call_id"), lit(ctx.runId()).as("run_id"), lit(JOB).as("job"),
+            lit(day).as("run_date"), col("user_id").as("item_key"), lit(1).as("item_count"),
+            lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),
+            lit(llm.provider()).as("provider"), lit(llm.model()).as("requested_model"),
+            col("c.reported_model").as("reported_model"), lit(RecommendPrompt.PROMPT_ID).as("prompt_id"),
+            lit(RecommendPrompt.PROMPT_VERSION).as("prompt_version"), col("c.request").as("request"),
+            col("c.response").as("response"), col("c.status").as("status"), col("c.error_class").as("error_class"),
+            col("c.error_message").as("error_message"), col("c.finish_reason").as("finish_reason"),
+            col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
+            col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
+            lit(0.0).as("cost_usd"), col("c.created_at").as("created_at"), lit(day).as("call_date"))
+        .write().format("delta").mode("append").save(wh.path(Table.LLM_CALLS));
+    for (Row r : callRows.groupBy("c.status").agg(count(lit(1)), sum("c.input_tokens"), sum("c.output_tokens")).collectAsList()) {
+      log.add("calls", r.getLong(1));
+      log.count(r.getString(0), r.getLong(1));
+      log.addUsage(r.isNullAt(2) ? 0 : r.getLong(2), r.isNullAt(3) ? 0 : r.getLong(3), 0);
+    }
+    log.timed("write", t3);
+
+    long t4 = System.nanoTime();
+    Map<String, List<String>> previous = previousLists(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
+    List<UserResult> all = new ArrayList<>();
+    for (Row r : results.drop("calls").collectAsList()) {
+      all.add(UserResult.of(r));
+    }
+    List<Row> metricRows = new ArrayList<>();
+    String settings = String.format(Locale.ROOT, "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s max_attempts=%d k=%d candidates=%d",
+        rec.shuffle(), rec.avoidRecent(), rec.mmr(), rec.mmrLambda(), rec.maxAttempts(), rec.k(), rec.candidates());
+    Map<String, float[]> vectors = new HashMap<>();
+    Set<String> catalogIds = new HashSet<>();
+    for (int i = 0; i < index.size(); i++) {
+      vectors.put(index.id(i), index.vector(i));
+      catalogIds.add(index.id(i));
+    }
+    Map<String, Set<String>> historyByUser = new HashMap<>();
+    for (Row r : histories.collectAsList()) {
+      historyByUser.put(r.getString(0), new HashSet<>(r.getList(1)));
+    }
+    List<String> groups = new ArrayList<>();
+    groups.add("all");
+    for (int p = 0; p < rec.phrasings().size(); p++) {
+      groups.add(Integer.toString(p));
+    }
+    for (String g : groups) {
+      List<UserResult> rs = g.equals("all") ? all : all.stream().filter(u -> Integer.toString(u.phrasing()).equals(g)).toList();
+      Map<String, Double> m = metrics(rs, catalogIds, purchasesByItem, totalPurchases, vectors, previous, historyByUser);
+      for (Map.Entry<String, Double> e : m.entrySet()) {
+        metricRows.add(RowFactory.create(day, ctx.runId(), g, e.getKey(), e.getValue(), (long) rs.size(), settings, now));
+        if (g.equals("all")) {
+          log.count("metric_" + e.getKey() + "_x1e4", Double.isNaN(e.getValue()) ? -1 : Math.round(e.getValue() * 1e4));
+        }
+      }
+    }
+    spark.createDataFrame(metricRows, Table.RECOMMENDATION_METRICS.schema())
+        .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
+        .save(wh.path(Table.RECOMMENDATION_METRICS));
+    log.count("recommended_slots", all.stream().mapToLong(u -> u.finalList().size()).sum());
+    log.count("hallucinations", all.stream().mapToLong(UserResult::hallucinations).sum());
+    log.count("rejected_history_repeat", all.stream().mapToLong(UserResult::rejectedHistory).sum());
+    log.count("rejected_duplicate", all.stream().mapToLong(UserResult::rejectedDuplicate).sum());
+    log.count("rejected_too_similar_recent", all.stream().mapToLong(UserResult::rejectedRecent).sum());
+    log.count("resampled_users", all.stream().filter(u -> u.attempts() > 1).count());
+    log.timed("metrics", t4);
+    results.unpersist();
+    long failed = log.get("failed") + log.get("retryable_error");
+    return log.get("calls") > 0 && failed > 0.05 * log.get("calls") ? "failed" : "succeeded";
+  }
+
+  /** What the metrics need of one user's result. */
+  record UserResult(String userId, int phrasing, int attempts, List<String> finalList, List<String> firstMatched,
+      List<String> probeMatched, int suggestions, int hallucinations, int rejectedHistory, int rejectedDuplicate,
+      int rejectedRecent) {
+    static UserResult of(Row r) {
+      List<String> fin = new ArrayList<>();
+      for (Row f : r.<Row>getList(3)) {
+        fin.add(f.getString(1));
+      }
+      return new UserResult(r.getString(0), r.getInt(1), r.getInt(2), fin, r.getList(4),
+          r.isNullAt(5) ? null : r.getList(5), r.getInt(6), r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10));
+    }
+  }
+
+  /** Every metric of docs/recommend.md#metrics over {@code rs}, by name. */
+  static Map<String, Double> metrics(
+      List<UserResult> rs, Set<String> catalogIds, Map<String, Long> purchasesByItem, long totalPurchases,
+      Map<String, float[]> vectors, Map<String, List<String>> previous, Map<String, Set<String>> historyByUser) {
+    Map<String, List<String>> lists = new HashMap<>();
+    Map<String, List<String>> first = new HashMap<>();
+    Map<String, List<String>> probeA = new HashMap<>();
+    Map<String, List<String>> probeB = new HashMap<>();
+    Map<String, Integer> attempts = new HashMap<>();
+    long suggestions = 0;
+    long hallucinations = 0;
+    for (UserResult u : rs) {
+      lists.put(u.userId(), u.finalList());
+      first.put(u.userId(), u.firstMatched());
+      attempts.put(u.userId(), u.attempts());
+      suggestions += u.suggestions();
+      hallucinations += u.hallucinations();
+      if (u.probeMatched() != null) {
+        probeA.put(u.userId(), u.firstMatched());
+        probeB.put(u.userId(), u.probeMatched());
+      }
+    }
+    Map<String, List<String>> prev = new HashMap<>();
+    for (String u : lists.keySet()) {
+      if (previous.containsKey(u)) {
+        prev.put(u, previous.get(u));
+      }
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("catalog_coverage", RecommendationMetrics.catalogCoverage(lists, catalogIds));
+    m.put("distributional_coverage", RecommendationMetrics.distributionalCoverage(lists));
+    m.put("novelty", RecommendationMetrics.novelty(lists, purchasesByItem, catalogIds.size()));
+    m.put("intra_list_diversity", RecommendationMetrics.intraListDiversity(lists, vectors));
+    m.put("temporal_diversity", RecommendationMetrics.temporalDiversity(prev, lists));
+    // Same formula as RecommendationMetrics.hallucinationRate, from counts (matches stay on the executors).
+    m.put("hallucination_rate", suggestions == 0 ? Double.NaN : (double) hallucinations / suggestions);
+    // The model's own first answer (after catalog matching): the final lists never hold these.
+    m.put("history_repeat_rate", RecommendationMetrics.historyRepeatRate(first, historyByUser));
+    m.put("duplicate_rate", RecommendationMetrics.duplicateRate(first));
+    m.put("resample_rate", RecommendationMetrics.resampleRate(attempts));
+    m.put("order_sensitivity", RecommendationMetrics.orderSensitivity(probeA, probeB));
+    return m;
+  }
+
+  /** The catalog's usable items: one row per trimmed id, with the text that is embedded and its hash. */
+  static Dataset<Row> catalogItems(RunContext ctx) {
+    FlywheelConfig.Input in = ctx.config().summarize().input();
+    String category = in.columns().route();
+    Dataset<Row> raw = CatalogInput.read(ctx.spark(), in);
+    Dataset<Row> items = raw.select(trim(col(in.columns().id()).cast("string")).as("item_id"),
+            trim(col("title").cast("string")).as("title"), coalesce(col(category).cast("string"), lit("")).as("category"))
+        .where(col("item_id").isNotNull().and(col("item_id").notEqual(""))
+            .and(col("title").isNotNull()).and(col("title").notEqual("")))
+        // A repeated id keeps its smallest (title, category): the choice must not depend on file order.
+        .groupBy("item_id").agg(min(struct(col("title"), col("category"))).as("m"))
+        .select(col("item_id"), col("m.title").as("title"), col("m.category").as("category"));
+    Warehouse wh = ctx.warehouse();
+    Dataset<Row> summaries = wh.exists(Table.SUMMARIES)
+        ? wh.read(Table.SUMMARIES).select(col("item_id").as("s_item_id"), col("summary"))
+        : ctx.spark().createDataFrame(List.of(), StructType.fromDDL("s_item_id STRING, summary STRING"));
+    return items.join(summaries, items.col("item_id").equalTo(summaries.col("s_item_id")), "left")
+        .withColumn("text", concat_ws(". ", col("title"), col("category"), col("summary")))
+        .withColumn("content_hash", sha2(col("text"), 256))
+        .select("item_id", "title", "category", "text", "content_hash");
+  }
+
+  /**
+   * Embeds the catalog: vectors cached in {@code item_embeddings} under the same item id, content
+   * hash and model are reused; the rest are embedded in a mapPartitions (one model per executor JVM).
+   */
+  static CatalogIndex embedCatalog(RunContext ctx, RunLog log, Dataset<Row> items) {
+    FlywheelConfig.Recommend rec = ctx.config().recommend();
+    Warehouse wh = ctx.warehouse();
+    Dataset<Row> cached = rec.cacheEmbeddings()
+        ? wh.readOrEmpty(Table.ITEM_EMBEDDINGS).where(col("model").equalTo(EMBEDDING_MODEL))
+            .dropDuplicates("item_id", "content_hash").select(col("item_id").as("e_item_id"),
+                col("content_hash").as("e_content_hash"), col("embedding"))
+        : ctx.spark().createDataFrame(List.of(), StructType.fromDDL("e_item_id STRING, e_content_hash STRING, embedding ARRAY<FLOAT>"));
+    Dataset<Row> joined = items.join(cached, items.col("item_id").equalTo(cached.col("e_item_id"))
+        .and(items.col("content_hash").equalTo(cached.col("e_content_hash"))), "left").cache();
+    Dataset<Row> misses = joined.where(col("embedding").isNull()).select("item_id", "content_hash", "text");
+    Dataset<Row> embedded = misses.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
+          List<Row> rows = new ArrayList<>();
+          List<String> texts = new ArrayList<>();
+          List<Row> out = new ArrayList<>();
+          Timestamp now = new Timestamp(System.currentTimeMillis());
+          while (it.hasNext()) {
+            rows.add(it.next());
+            texts.add(rows.get(rows.size() - 1).getString(2));
+            if (rows.size() == 256 || !it.hasNext()) {
+              List<float[]> vs = TextEmbedder.embedAll(texts);
+              for (int i = 0; i < rows.size(); i++) {
+                out.add(RowFactory.create(rows.get(i).getString(0), rows.get(i).getString(1), EMBEDDING_MODEL,
+                    boxed(vs.get(i)), now));
+              }
+              rows.clear();
+              texts.clear();
+            }
+          }
+          return out.iterator();
+        }, Encoders.row(EMBEDDED)).localCheckpoint(true);
+    Dataset<Row> vectors = joined.where(col("embedding").isNotNull()).select("item_id", "embedding")
+        .unionByName(embedded.select("item_id", "embedding"));
+    // Collected before the cache is appended to: a re-read of the table must not see this run's rows twice.
+    List<Row> rows = items.select("item_id", "title", "category").join(vectors, "item_id").orderBy("item_id").collectAsList();
+    long embeddedCount = embedded.count();
+    log.count("embeddings_computed", embeddedCount);
+    log.count("embeddings_cached", rows.size() - embeddedCount);
+    if (rec.cacheEmbeddings() && embeddedCount > 0 && !ctx.dryRun()) {
+      embedded.write().format("delta").mode("append").save(wh.path(Table.ITEM_EMBEDDINGS));
+    }
+    joined.unpersist();
+    String[] ids = new String[rows.size()];
+    String[] titles = new String[rows.size()];
+    String[] cats = new String[rows.size()];
+    float[][] vs = new float[rows.size()][];
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      ids[i] = r.getString(0);
+      titles[i] = r.getString(1);
+      cats[i] = r.getString(2);
+      List<Float> v = r.getList(3);
+      vs[i] = new float[v.size()];
+      for (int d = 0; d < vs[i].length; d++) {
+        vs[i][d] = v.get(d);
+      }
+    }
+    return new CatalogIndex(ids, titles, cats, vs, rec.titleMatchThreshold());
+  }
+
+  private static Object boxed(float[] v) {
+    Float[] b = new Float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = v[i];
+    }
+    return scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(b)).toSeq();
+  }
+
+  /**
+   * Adds {@code reason} (null for a usable row): {@code null_user}, {@code null_item},
+   * {@code unknown_item} (not in the catalog), {@code future_purchase} (after the run date).
+   */
+  static Dataset<Row> withPurchaseChecks(Dataset<Row> purchases, Dataset<Row> catalogIds, java.time.LocalDate runDate) {
+    Dataset<Row> ids = catalogIds.select(col("item_id").as("c_item_id"));
+    Dataset<Row> p = purchases.select(col("user_id").cast("string").as("raw_user_id"),
+            col("item_id").cast("string").as("raw_item_id"), col("purchased_at"),
+            to_json(struct(col("*"))).as("raw_row"))
+        .withColumn("user_id", trim(col("raw_user_id")))
+        .withColumn("item_id", trim(col("raw_item_id")));
+    Column reason = when(col("user_id").isNull().or(col("user_id").equalTo("")), lit("null_user"))
+        .when(col("item_id").isNull().or(col("item_id").equalTo("")), lit("null_item"))
+        .when(col("c_item_id").isNull(), lit("unknown_item"))
+        .when(col("purchased_at").geq(lit(Date.valueOf(runDate.plusDays(1))).cast("timestamp")), lit("future_purchase"));
+    return p.join(broadcast(ids), p.col("item_id").equalTo(ids.col("c_item_id")), "left")
+        .withColumn("reason", reason)
+        .select("user_id", "item_id", "purchased_at", "reason", "raw_row");
+  }
+
+  /** Per user, the items suggested in the {@code recent_window_days} before the run date, most recent first. */
+  static Dataset<Row> recentSuggestions(Dataset<Row> recs, java.time.LocalDate runDate, FlywheelConfig.Recommend rec) {
+    Dataset<Row> window = recs.where(col("run_date").lt(lit(Date.valueOf(runDate)))
+        .and(col("run_date").geq(lit(Date.valueOf(runDate.minusDays(rec.recentWindowDays()))))));
+    if (rec.recentWindowDays() <= 0 || rec.maxRecent() <= 0) {
+      window = window.limit(0);
+    }
+    return window.groupBy(col("user_id").as("r_user_id"))
+        .agg(slice(transform(sort_array(collect_list(struct(col("run_date"), negate(col("rank")).as("neg_rank"),
+            col("item_id"))), false), x -> x.getField("item_id")), 1, Math.max(1, rec.maxRecent())).as("recent"));
+  }
+
+  /** Per user, the list of the latest run date before this one (for temporal diversity). */
+  static Map<String, List<String>> previousLists(Dataset<Row> recs, java.time.LocalDate runDate) {
+    Dataset<Row> before = recs.where(col("run_date").lt(lit(Date.valueOf(runDate))));
+    Dataset<Row> latest = before.groupBy(col("user_id").as("l_user_id")).agg(max("run_date").as("l_date"));
+    Map<String, List<String>> out = new HashMap<>();
+    for (Row r : before.join(latest, before.col("user_id").equalTo(latest.col("l_user_id"))
+            .and(before.col("run_date").equalTo(latest.col("l_date"))))
+        .groupBy("user_id").agg(transform(sort_array(collect_list(struct(col("rank"), col("item_id")))),
+            x -> x.getField("item_id")).as("items"))
+        .collectAsList()) {
+      out.put(r.getString(0), r.getList(1));
+    }
+    return out;
+  }
+
+  private static void writeRejects(RunContext ctx, Dataset<Row> checked) {
+    checked.where(col("reason").isNotNull())
+        .select(lit(Date.valueOf(ctx.runDate())).as("run_date"), lit(ctx.runId()).as("run_id"), col("user_id"),
+            col("item_id"), col("reason"), col("raw_row"), lit(ctx.config().recommend().purchasesPath()).as("source"))
+        .write().format("delta").mode("overwrite")
+        .option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
+        .save(ctx.warehouse().path(Table.RECOMMEND_REJECTS));
+  }
+
+  private static void printSummary(RunContext ctx, RunLog log, String status) {
+    long seconds = java.time.Duration.between(ctx.startedAt(), java.time.Instant.now()).toSeconds();
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n== recommend %s (run %s, run date %s) in %ds ==%n",
+        status, ctx.runId(), ctx.runDate(), seconds));
+    log.counts().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %d%n", k, v)));
+    sb.append(String.format(Locale.ROOT, "  %-34s %d in / %d out%n", "tokens", log.inputTokens(), log.outputTokens()));
+    System.out.print(sb);
+  }
+}

@@ -1,0 +1,179 @@
+package io.flywheel.recommend;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywheel.generate.CatalogGenerator;
+import io.flywheel.generate.GenerateJob;
+import io.flywheel.generate.PurchaseGenerator;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import io.flywheel.table.Table;
+import io.flywheel.testing.TestSpark;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end runs of the recommendations job on a small generated catalog, with the local provider. */
+class RecommendJobIT {
+  private static final LocalDate DAY1 = LocalDate.of(2026, 11, 27);
+  private static final LocalDate DAY2 = LocalDate.of(2026, 11, 28);
+  private static final int ITEMS = 300;
+  private static final int USERS = 60;
+  private final SparkSession spark = TestSpark.session();
+
+  @TempDir static Path shared;
+
+  @BeforeAll
+  static void generate() {
+    SparkSession s = TestSpark.session();
+    GenerateJob.catalog(s, ITEMS, new CatalogGenerator(7, 0, 3))
+        .write().format("delta").mode("overwrite").save(shared.resolve("catalog").toString());
+    GenerateJob.purchases(s, USERS, new PurchaseGenerator(11, ITEMS))
+        .write().format("delta").mode("overwrite").save(shared.resolve("purchases").toString());
+  }
+
+  private RunLog run(Path dir, LocalDate day, String... sets) {
+    return run(dir, day, false, sets);
+  }
+
+  private RunLog run(Path dir, LocalDate day, boolean dryRun, String... sets) {
+    List<String> all = new ArrayList<>(List.of(
+        "summarize.input.path=" + shared.resolve("catalog"),
+        "recommend.purchases_path=" + shared.resolve("purchases"),
+        "recommend.order_sensitivity_sample=0.5",
+        "recommend.call_partitions=2"));
+    all.addAll(List.of(sets));
+    RunContext ctx = TestSpark.context("recommend", dir, day, dryRun, all);
+    return RecommendJob.run(ctx);
+  }
+
+  private Dataset<Row> table(Path dir, Table t) {
+    return spark.read().format("delta").load(dir.resolve("warehouse").resolve(t.tableName()).toString());
+  }
+
+  private List<String> recs(Path dir, LocalDate day) {
+    return table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
+        .select("user_id", "rank", "item_id", "attempt", "seed", "history_order", "phrasing")
+        .collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
+  private Map<String, List<String>> lists(Path dir, LocalDate day) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (Row r : table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
+        .orderBy("user_id", "rank").collectAsList()) {
+      out.computeIfAbsent(r.getString(r.fieldIndex("user_id")), k -> new ArrayList<>()).add(r.getString(r.fieldIndex("item_id")));
+    }
+    return out;
+  }
+
+  private Map<String, Double> metrics(Path dir, LocalDate day, String phrasing) {
+    Map<String, Double> m = new HashMap<>();
+    for (Row r : table(dir, Table.RECOMMENDATION_METRICS)
+        .where(col("run_date").equalTo(java.sql.Date.valueOf(day)).and(col("phrasing").equalTo(phrasing))).collectAsList()) {
+      m.put(r.getString(r.fieldIndex("metric")), r.getDouble(r.fieldIndex("value")));
+    }
+    return m;
+  }
+
+  @Test
+  void recommendsValidatedListsRerunsIdenticallyAndAvoidsYesterdaysSuggestions(@TempDir Path dir) {
+    RunLog first = run(dir, DAY1);
+    assertThat(first.status()).isEqualTo("succeeded");
+    List<String> day1 = recs(dir, DAY1);
+    assertThat(day1).isNotEmpty();
+    long metricRows = table(dir, Table.RECOMMENDATION_METRICS).count();
+    long calls1 = table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(first.get("users") >= 0 ? runIdOf(dir, DAY1) : "")).count();
+    assertThat(calls1).isEqualTo(first.get("calls"));
+
+    // Rerun of the same date: identical rows, none duplicated, metrics replaced; embeddings come from the cache.
+    RunLog rerun = run(dir, DAY1);
+    assertThat(recs(dir, DAY1)).isEqualTo(day1);
+    assertThat(table(dir, Table.RECOMMENDATIONS).count()).isEqualTo(day1.size());
+    assertThat(table(dir, Table.RECOMMENDATION_METRICS).count()).isEqualTo(metricRows);
+    assertThat(rerun.get("embeddings_computed")).isZero();
+    assertThat(rerun.get("embeddings_cached")).isEqualTo(first.get("catalog_items"));
+
+    // Every item is in the catalog, not in the user's history, not repeated within its list.
+    Set<String> catalog = new HashSet<>();
+    table(dir, Table.ITEM_EMBEDDINGS).select("item_id").collectAsList().forEach(r -> catalog.add(r.getString(0)));
+    Map<String, Set<String>> history = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(shared.resolve("purchases").toString())
+        .where(col("user_id").isNotNull()).collectAsList()) {
+      history.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getString(1));
+    }
+    Map<String, List<String>> l1 = lists(dir, DAY1);
+    for (Map.Entry<String, List<String>> e : l1.entrySet()) {
+      assertThat(catalog).containsAll(e.getValue());
+      assertThat(e.getValue()).doesNotHaveDuplicates().doesNotContainAnyElementsOf(history.get(e.getKey()));
+      assertThat(e.getValue()).hasSizeLessThanOrEqualTo(10);
+    }
+    // The seed and the order used are logged with each row and in the request.
+    Row any = table(dir, Table.RECOMMENDATIONS).first();
+    assertThat(any.<String>getList(any.fieldIndex("history_order"))).isNotEmpty();
+    assertThat(table(dir, Table.LLM_CALLS).first().getString(table(dir, Table.LLM_CALLS).first().fieldIndex("request")))
+        .contains(RecommendPrompt.OPEN_TAG);
+
+    // Metrics: one row per metric for the run and for each phrasing, values in range; shuffling matters.
+    Map<String, Double> all = metrics(dir, DAY1, "all");
+    assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(RecommendJob.METRICS);
+    for (String p : List.of("0", "1", "2")) {
+      assertThat(metrics(dir, DAY1, p)).hasSize(RecommendJob.METRICS.size());
+    }
+    for (String rate : List.of("catalog_coverage", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
+        "resample_rate", "order_sensitivity", "intra_list_diversity")) {
+      assertThat(all.get(rate)).as(rate).isBetween(0.0, 1.0);
+    }
+    assertThat(all.get("order_sensitivity")).isGreaterThan(0.0);
+    assertThat(all.get("temporal_diversity")).isNaN();
+    assertThat(all.get("novelty")).isPositive();
+
+    // Rejected purchase rows are kept with their reason.
+    assertThat(table(dir, Table.RECOMMEND_REJECTS).select("reason").distinct().collectAsList().stream()
+        .map(r -> r.getString(0)).toList()).contains("null_user", "unknown_item");
+
+    // Next day: yesterday's suggestions are avoided.
+    run(dir, DAY2);
+    Map<String, List<String>> l2 = lists(dir, DAY2);
+    long repeated = 0;
+    long slots = 0;
+    for (Map.Entry<String, List<String>> e : l2.entrySet()) {
+      slots += e.getValue().size();
+      repeated += e.getValue().stream().filter(i -> l1.getOrDefault(e.getKey(), List.of()).contains(i)).count();
+    }
+    assertThat(slots).isPositive();
+    assertThat(repeated).isZero();
+    assertThat(metrics(dir, DAY2, "all").get("temporal_diversity")).isEqualTo(1.0);
+  }
+
+  private String runIdOf(Path dir, LocalDate day) {
+    return table(dir, Table.RUNS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
+        .orderBy(col("started_at").desc()).first().getString(1);
+  }
+
+  @Test
+  void dryRunPlansWithoutEmbeddingOrWriting(@TempDir Path dir) {
+    RunLog plan = run(dir, DAY1, true);
+    assertThat(plan.status()).isEqualTo("dry_run");
+    assertThat(plan.get("users")).isPositive();
+    assertThat(plan.get("embeddings_computed")).isZero();
+    assertThat(dir.resolve("warehouse").resolve(Table.RECOMMENDATIONS.tableName())).doesNotExist();
+  }
+
+  @Test
+  void withoutShufflingTheOrderDoesNotChangeTheAnswer(@TempDir Path dir) {
+    run(dir, DAY1, "recommend.shuffle=false", "recommend.max_attempts=1");
+    assertThat(metrics(dir, DAY1, "all").get("order_sensitivity")).isEqualTo(0.0);
+  }
+}

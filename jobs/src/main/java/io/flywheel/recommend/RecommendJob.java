@@ -61,17 +61,11 @@ public final class RecommendJob {
     }
     try {
       String status = execute(ctx, log);
-      if (ctx.dryRun()) {
-        log.ended(status);
-      } else {
-        log.finished(status, null);
-      }
+      log.end(status, null);
       printSummary(ctx, log, status);
       return log;
     } catch (RuntimeException e) {
-      if (!ctx.dryRun()) {
-        log.finished("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-      }
+      log.failed(e);
       throw e;
     }
   }

@@ -72,9 +72,23 @@ public final class RunLog {
     return status;
   }
 
-  /** Records the final status without writing a row (dry runs). */
-  public void ended(String finalStatus) {
-    status = finalStatus;
+  /**
+   * Ends the run with {@code finalStatus}: replaces the {@code runs} row (timed as {@code ms_finish}),
+   * or, for a dry run, which writes nothing, only records the status.
+   */
+  public void end(String finalStatus, String message) {
+    if (ctx.dryRun()) {
+      status = finalStatus;
+      return;
+    }
+    long t = System.nanoTime();
+    finished(finalStatus, message);
+    timed("finish", t);
+  }
+
+  /** Ends the run as {@code failed} because of {@code e} (the caller rethrows it). */
+  public void failed(RuntimeException e) {
+    end("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
   }
 
   /** Appends the {@code running} row. */

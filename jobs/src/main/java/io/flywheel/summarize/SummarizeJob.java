@@ -73,19 +73,11 @@ public final class SummarizeJob {
     }
     try {
       String status = execute(ctx, log, plan, used, params);
-      if (ctx.dryRun()) {
-        log.ended(status);
-      } else {
-        long t1 = System.nanoTime();
-        log.finished(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
-        log.timed("finish", t1);
-      }
+      log.end(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
       printSummary(ctx, log, status);
       return log;
     } catch (RuntimeException e) {
-      if (!ctx.dryRun()) {
-        log.finished("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-      }
+      log.failed(e);
       throw e;
     }
   }

@@ -2,8 +2,9 @@
 
 Airflow passes only the run identity (`--run-date {{ ds }}`); paths and settings come from the
 Flywheel config file. One active run at a time: the job is the single writer of its Delta tables.
-Reruns of the same date replace that date's recommendations and metrics (no duplicate rows), so Airflow's
-retries and manual clears are safe.
+Reruns of the same date resume: users a committed batch already holds are not sent to the model again,
+users left failed or over budget are retried, and the date's recommendations and metrics are rebuilt (no
+duplicate rows), so Airflow's retries and manual clears are safe and never repeat paid calls.
 """
 from datetime import datetime, timedelta
 

@@ -19,8 +19,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Benchmark of the recommendations job (run it with {@code bench/recommend [users] [items]}): generates
  * a catalog and purchase histories, then runs two consecutive days with shuffling, avoidance and MMR
- * on, and the same two days with them off (the baseline, in its own warehouse, sharing the cached
- * item embeddings), and prints wall time, calls and every metric side by side.
+ * on, the same two days with them off (the baseline, in its own warehouse, sharing the cached item
+ * embeddings) and with them on but profile retrieval, a rerun of the second day, and exact against
+ * indexed candidate retrieval on the real embeddings, and prints wall time, calls and every metric
+ * side by side.
  */
 public final class RecommendBench {
   private static final String DAY1 = "2026-11-27";
@@ -44,28 +46,38 @@ public final class RecommendBench {
     Map<String, Map<String, String>> columns = new LinkedHashMap<>();
     List<String> on = with(common, "warehouse.root=" + dir.resolve("on"));
     List<String> off = with(common, "warehouse.root=" + dir.resolve("off"), "recommend.shuffle=false",
-        "recommend.avoid_recent=false", "recommend.mmr=false", "recommend.max_attempts=1");
+        "recommend.avoid_recent=false", "recommend.mmr=false", "recommend.max_attempts=1",
+        "recommend.retrieval=profile");
+    // The features on, but candidates from the history's mean as in "off": how much of the difference
+    // retrieval around the shuffled history makes, and how much shuffling, avoidance and MMR make.
+    List<String> onProfile = with(common, "warehouse.root=" + dir.resolve("on-profile"), "recommend.retrieval=profile");
     for (String day : List.of(DAY1, DAY2)) {
       columns.put("on " + day, runDay(spark, dir.resolve("on"), on, day));
       if (day.equals(DAY1)) {
         copyEmbeddings(dir.resolve("on"), dir.resolve("off"));
+        copyEmbeddings(dir.resolve("on"), dir.resolve("on-profile"));
       }
       columns.put("off " + day, runDay(spark, dir.resolve("off"), off, day));
+      columns.put("on-profile " + day, runDay(spark, dir.resolve("on-profile"), onProfile, day));
     }
+    // The same date again: every user is already done, so no model call is made.
+    columns.put("on " + DAY2 + " rerun", runDay(spark, dir.resolve("on"), on, DAY2));
+    String retrieval = RetrievalRecall.measure(spark, dir.resolve("on").resolve("item_embeddings"), 500);
     System.out.println();
     System.out.printf(Locale.ROOT, "recommend bench: %d users, %d catalog items, local provider (generate %.1fs)%n",
         users, items, generate);
     System.out.printf(Locale.ROOT, "%-26s", "figure");
-    columns.keySet().forEach(k -> System.out.printf(Locale.ROOT, " %16s", k));
+    columns.keySet().forEach(k -> System.out.printf(Locale.ROOT, " %19s", k));
     System.out.println();
     List<String> names = new ArrayList<>(columns.values().iterator().next().keySet());
     for (String n : names) {
       System.out.printf(Locale.ROOT, "%-26s", n);
       for (Map<String, String> c : columns.values()) {
-        System.out.printf(Locale.ROOT, " %16s", c.getOrDefault(n, "-"));
+        System.out.printf(Locale.ROOT, " %19s", c.getOrDefault(n, "-"));
       }
       System.out.println();
     }
+    System.out.println(retrieval);
     spark.stop();
   }
 
@@ -77,7 +89,8 @@ public final class RecommendBench {
     Row last = spark.read().format("delta").load(warehouse.resolve("runs").toString())
         .orderBy(col("started_at").desc()).first();
     Map<String, Long> counts = last.getJavaMap(last.fieldIndex("counts"));
-    for (String k : List.of("users", "calls", "embeddings_computed", "ms_embed_catalog", "ms_calls")) {
+    for (String k : List.of("users", "users_done_before", "calls", "embeddings_computed", "index_cells", "ms_embed_catalog",
+        "ms_build_index", "ms_calls", "ms_write", "ms_metrics")) {
       out.put(k, String.valueOf(counts.getOrDefault(k, 0L)));
     }
     for (Row r : spark.read().format("delta").load(warehouse.resolve("recommendation_metrics").toString())

@@ -171,6 +171,18 @@ public final class ConfigLoader {
     positive("recommend.candidates", r.candidates());
     positive("recommend.history_max", r.historyMax());
     positive("recommend.max_attempts", r.maxAttempts());
+    positive("recommend.retrieval_seeds", r.retrievalSeeds());
+    positive("recommend.probe_cells", r.probeCells());
+    positive("recommend.batch_size", r.batchSize());
+    if (!List.of("history", "profile").contains(r.retrieval())) {
+      fail("recommend.retrieval", "must be 'history' or 'profile', was '" + r.retrieval() + "'");
+    }
+    if (!(r.overgenerate() >= 1 && r.overgenerate() <= 5)) {
+      fail("recommend.overgenerate", "must be between 1 and 5, was " + r.overgenerate());
+    }
+    if (r.indexCells() < 0) {
+      fail("recommend.index_cells", "must be 0 (automatic) or positive, was " + r.indexCells());
+    }
     if (!(c.llm().local().hallucinationRate() >= 0 && c.llm().local().hallucinationRate() <= 1)) {
       fail("llm.local.hallucination_rate", "must be between 0 and 1, was " + c.llm().local().hallucinationRate());
     }

@@ -115,6 +115,12 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
       List<String> phrasings,
       double orderSensitivitySample,
       boolean cacheEmbeddings,
-      int callPartitions)
+      int callPartitions,
+      String retrieval,
+      int retrievalSeeds,
+      double overgenerate,
+      int indexCells,
+      int probeCells,
+      int batchSize)
       implements Serializable {}
 }

@@ -3,12 +3,14 @@ package io.flywheel.recommend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.Vectors;
+import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.RetryingCaller;
+import io.flywheel.llm.Usage;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -17,10 +19,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -44,7 +50,7 @@ public final class RecommendCalls implements Serializable {
   /** Result row: the final list and what the metrics need. */
   public static final StructType RESULT_SCHEMA =
       StructType.fromDDL(
-          "user_id STRING, phrasing INT, attempts INT,"
+          "user_id STRING, status STRING, phrasing INT, attempts INT,"
               + " final ARRAY<STRUCT<rank: INT, item_id: STRING, title: STRING, score: DOUBLE, attempt: INT,"
               + " seed: BIGINT, history_order: ARRAY<STRING>>>,"
               + " first_matched ARRAY<STRING>, probe_matched ARRAY<STRING>, suggestions INT, hallucinations INT,"
@@ -73,22 +79,44 @@ public final class RecommendCalls implements Serializable {
     this.executors = executors;
   }
 
-  public Iterator<Row> callPartition(Iterator<Row> work) {
+  /**
+   * The function Spark runs per partition: at most {@code llm.max_concurrency} users in flight per
+   * task (one at a time for the CPU-bound {@code local} provider), every call within {@code budget}.
+   */
+  public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
     RetryingCaller caller = LlmClients.caller(llm, executors, runId);
     CatalogIndex idx = catalog.value();
     Phrasings phrasings = new Phrasings(rec.phrasings());
+    CallBudget spend = budget.copy();
     List<Row> out = new ArrayList<>();
-    while (work.hasNext()) {
-      out.add(recommend(caller, idx, phrasings, work.next()));
+    if (llm.maxConcurrency() <= 1 || llm.provider().equals("local")) {
+      while (work.hasNext()) {
+        out.add(recommend(caller, idx, phrasings, work.next(), spend));
+      }
+      return out.iterator();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(llm.maxConcurrency());
+    try {
+      List<Future<Row>> pending = new ArrayList<>();
+      while (work.hasNext()) {
+        Row w = work.next();
+        pending.add(pool.submit(() -> recommend(caller, idx, phrasings, w, spend)));
+      }
+      for (Future<Row> f : pending) {
+        out.add(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
     }
     return out.iterator();
   }
 
   private record Accepted(int position, int attempt, long seed, List<String> order) {}
 
-  private record Generation(List<RecommendPrompt.Suggestion> suggestions, Row call) {}
+  /** One model call: what it suggested, its {@code llm_calls} struct, and whether the model answered. */
+  private record Generation(List<RecommendPrompt.Suggestion> suggestions, Row call, boolean answered) {}
 
-  Row recommend(RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, Row w) {
+  Row recommend(RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, Row w, CallBudget budget) {
     String user = w.getString(0);
     List<Integer> history = positions(idx, w.getList(1));
     List<Integer> recent = positions(idx, w.isNullAt(2) ? List.of() : w.getList(2));
@@ -102,10 +130,10 @@ public final class RecommendCalls implements Serializable {
       // Items the model must avoid are not offered: the candidate slots go to fresh items instead.
       excluded.addAll(recent);
     }
-    List<Integer> candidates = idx.nearest(profile, rec.candidates(), excluded);
     List<Integer> shown = history.subList(0, Math.min(rec.historyMax(), history.size()));
-    List<RecommendPrompt.Item> candidateItems = items(idx, candidates);
     List<RecommendPrompt.Item> avoid = rec.avoidRecent() ? items(idx, recent) : List.of();
+    // With MMR on, the model is asked for more than k items and MMR keeps the k that fit best together.
+    int ask = rec.mmr() ? (int) Math.ceil(rec.k() * rec.overgenerate()) : rec.k();
 
     Map<Integer, Accepted> accepted = new LinkedHashMap<>();
     List<Row> calls = new ArrayList<>();
@@ -116,11 +144,19 @@ public final class RecommendCalls implements Serializable {
     int rejDup = 0;
     int rejRecent = 0;
     int attempts = 0;
+    boolean answered = false;
+    boolean skipped = false;
     for (int a = 0; a < rec.maxAttempts() && accepted.size() < rec.k(); a++) {
-      attempts++;
       long seed = HistoryShuffle.seed(user, runDate, a);
       List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, a) : shown;
-      Generation g = generate(caller, idx, phrasings, user, phrasing, a, order, candidateItems, avoid);
+      List<RecommendPrompt.Item> candidateItems = items(idx, candidates(idx, profile, order, excluded));
+      Generation g = generate(caller, idx, phrasings, user, phrasing, a, ask, order, candidateItems, avoid, budget);
+      if (g == null) {
+        skipped = true;
+        break;
+      }
+      attempts++;
+      answered |= g.answered();
       calls.add(g.call());
       List<String> matched = new ArrayList<>();
       for (RecommendPrompt.Suggestion s : g.suggestions()) {
@@ -147,9 +183,13 @@ public final class RecommendCalls implements Serializable {
       }
     }
     List<String> probeMatched = null;
-    if (probe) {
+    Generation g = null;
+    if (probe && answered) {
       List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, PROBE_ATTEMPT) : shown;
-      Generation g = generate(caller, idx, phrasings, user, phrasing, PROBE_ATTEMPT, order, candidateItems, avoid);
+      List<RecommendPrompt.Item> candidateItems = items(idx, candidates(idx, profile, order, excluded));
+      g = generate(caller, idx, phrasings, user, phrasing, PROBE_ATTEMPT, ask, order, candidateItems, avoid, budget);
+    }
+    if (g != null) {
       calls.add(g.call());
       probeMatched = new ArrayList<>();
       for (RecommendPrompt.Suggestion s : g.suggestions()) {
@@ -160,7 +200,10 @@ public final class RecommendCalls implements Serializable {
       }
     }
     List<Row> finalList = rank(idx, profile, accepted, recent);
-    return RowFactory.create(user, phrasing, attempts, Rows.seq(finalList),
+    // A user the model never answered is retried by the next run of the same date; a user whose
+    // first call did not fit the budget likewise. Everyone else is done for the date.
+    String status = answered ? "ok" : skipped && attempts == 0 ? "budget_skipped" : "failed";
+    return RowFactory.create(user, status, phrasing, attempts, Rows.seq(finalList),
         Rows.seq(firstMatched == null ? List.of() : firstMatched), probeMatched == null ? null : Rows.seq(probeMatched),
         suggestions, hallucinations, rejHistory, rejDup, rejRecent, Rows.seq(calls));
   }
@@ -191,12 +234,59 @@ public final class RecommendCalls implements Serializable {
     return out;
   }
 
+  /**
+   * The catalog items offered in the prompt of one attempt (docs/recommend.md#candidate-retrieval):
+   * with {@code retrieval: profile}, the nearest to the history's mean; with {@code history}, the
+   * nearest to each of the first {@code retrieval_seeds} history items in the order the prompt shows
+   * them (so a new shuffle reaches other corners of the user's interests) and to the mean, taken in
+   * turn until {@code candidates} distinct items are found.
+   */
+  List<Integer> candidates(CatalogIndex idx, float[] profile, List<Integer> order, Set<Integer> excluded) {
+    int n = rec.candidates();
+    if (rec.retrieval().equals("profile") || order.isEmpty()) {
+      return idx.nearest(profile, n, excluded);
+    }
+    List<List<Integer>> lists = new ArrayList<>();
+    lists.add(idx.nearest(profile, n, excluded));
+    for (int s = 0; s < Math.min(rec.retrievalSeeds(), order.size()); s++) {
+      lists.add(idx.nearest(idx.vector(order.get(s)), n, excluded));
+    }
+    return roundRobin(lists, n);
+  }
+
+  /** The lists' items taken in turn (first of each, then second of each, ...), distinct, at most {@code n}. */
+  static List<Integer> roundRobin(List<List<Integer>> lists, int n) {
+    Set<Integer> seen = new LinkedHashSet<>();
+    for (int r = 0; seen.size() < n; r++) {
+      boolean any = false;
+      for (List<Integer> l : lists) {
+        if (r < l.size()) {
+          any = true;
+          seen.add(l.get(r));
+          if (seen.size() == n) {
+            break;
+          }
+        }
+      }
+      if (!any) {
+        break;
+      }
+    }
+    return new ArrayList<>(seen);
+  }
+
   private Generation generate(
-      RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, String user, int phrasing, int attempt,
-      List<Integer> order, List<RecommendPrompt.Item> candidates, List<RecommendPrompt.Item> avoid) {
+      RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, String user, int phrasing, int attempt, int ask,
+      List<Integer> order, List<RecommendPrompt.Item> candidates, List<RecommendPrompt.Item> avoid, CallBudget budget) {
     LlmRequest request = new LlmRequest(llm.model(),
-        RecommendPrompt.render(rec.phrasings().get(phrasing), rec.k(), items(idx, order), candidates, avoid),
-        RecommendPrompt.SCHEMA, new DecodingParams(0.0, 1.0, 40 * rec.k(), 0));
+        RecommendPrompt.render(rec.phrasings().get(phrasing), ask, items(idx, order), candidates, avoid),
+        RecommendPrompt.SCHEMA, new DecodingParams(0.0, 1.0, 40 * ask, 0));
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    // Worst case: the prompt at about 4 characters a token, and every output token used.
+    double estimate = price == null ? 0 : price.costUsd(Usage.estimateTokens(request.messages()), request.params().maxOutputTokens());
+    if (!budget.tryReserve(estimate)) {
+      return null;
+    }
     String requestJson;
     try {
       requestJson = JSON.writeValueAsString(request);
@@ -205,6 +295,7 @@ public final class RecommendCalls implements Serializable {
     }
     CallOutcome o = caller.call(request);
     LlmResponse r = o.response();
+    budget.settle(estimate, r == null || price == null ? 0 : price.costUsd(r.usage().inputTokens(), r.usage().outputTokens()));
     String status = o.ok() ? "ok" : o.errorStatus();
     String errorClass = o.ok() ? null : o.error().errorClass();
     String errorMessage = o.ok() ? null : o.error().getMessage();
@@ -223,7 +314,7 @@ public final class RecommendCalls implements Serializable {
         r == null || r.finishReason() == null ? null : r.finishReason().name().toLowerCase(Locale.ROOT),
         o.attempts(), r == null ? 0 : r.usage().inputTokens(), r == null ? 0 : r.usage().outputTokens(),
         o.latencyMillis(), r == null ? null : r.reportedModel(), new Timestamp(System.currentTimeMillis()));
-    return new Generation(suggestions, call);
+    return new Generation(suggestions, call, o.ok());
   }
 
   private boolean tooSimilar(CatalogIndex idx, int p, List<Integer> recent) {

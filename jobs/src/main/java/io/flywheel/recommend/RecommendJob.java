@@ -4,9 +4,12 @@ import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.TextEmbedder;
+import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.RateShare;
+import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
+import io.flywheel.run.BatchPartitions;
 import io.flywheel.summarize.CatalogInput;
 import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -53,8 +57,8 @@ public final class RecommendJob {
     RunLog log = new RunLog(ctx);
     Warehouse wh = ctx.warehouse();
     if (!ctx.dryRun()) {
-      for (Table t : List.of(Table.RECOMMENDATIONS, Table.RECOMMENDATION_METRICS, Table.RECOMMEND_REJECTS,
-          Table.LLM_CALLS, Table.ITEM_EMBEDDINGS)) {
+      for (Table t : List.of(Table.RECOMMENDATIONS, Table.RECOMMENDATION_USERS, Table.RECOMMENDATION_METRICS,
+          Table.RECOMMEND_REJECTS, Table.LLM_CALLS, Table.ITEM_EMBEDDINGS)) {
         wh.ensure(t);
       }
       log.started();
@@ -90,8 +94,14 @@ public final class RecommendJob {
         .agg(transform(sort_array(collect_list(struct(col("purchased_at"), col("item_id"))), false),
             x -> x.getField("item_id")).as("history"));
     Dataset<Row> recent = recentSuggestions(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate(), rec);
+    // Users already done for this run date (by an earlier run of the same date) are not called again.
+    Date day = Date.valueOf(ctx.runDate());
+    Dataset<Row> done = wh.readOrEmpty(Table.RECOMMENDATION_USERS)
+        .where(col("run_date").equalTo(lit(day)).and(col("status").equalTo("ok")))
+        .select(col("user_id").as("d_user_id"));
     int sampleBasis = (int) Math.round(rec.orderSensitivitySample() * 10_000);
-    Dataset<Row> work = histories.join(recent, histories.col("user_id").equalTo(recent.col("r_user_id")), "left")
+    Dataset<Row> work = histories.join(done, histories.col("user_id").equalTo(done.col("d_user_id")), "left_anti")
+        .join(recent, histories.col("user_id").equalTo(recent.col("r_user_id")), "left")
         .select(col("user_id"), col("history"), col("recent"),
             pmod(xxhash64(col("user_id"), lit("order-probe-v1"), lit(ctx.runDate().toString())), lit(10_000))
                 .lt(sampleBasis).as("is_probe"));
@@ -100,16 +110,19 @@ public final class RecommendJob {
       byReason.put(r.isNullAt(0) ? "accepted" : "rejected_" + r.getString(0), r.getLong(1));
     }
     byReason.forEach(log::count);
+    long users = histories.count();
     Row plan = work.agg(count(lit(1)), count(when(col("is_probe"), lit(1)))).first();
-    long users = plan.getLong(0);
+    long toCall = plan.getLong(0);
     long probes = plan.getLong(1);
     log.count("users", users);
+    log.count("users_done_before", users - toCall);
+    log.count("users_to_call", toCall);
     log.count("probe_users", probes);
     log.timed("read_purchases", t1);
     System.out.printf(Locale.ROOT,
-        "recommend plan: %d users, %d catalog items; %d to %d model calls (%s/%s), %d of them order-sensitivity probes%n",
-        users, catalogSize, users + probes, users * rec.maxAttempts() + probes, ctx.config().llm().provider(),
-        ctx.config().llm().model(), probes);
+        "recommend plan: %d users (%d already done for %s), %d catalog items; %d to %d model calls (%s/%s), %d of them order-sensitivity probes%n",
+        users, users - toCall, ctx.runDate(), catalogSize, toCall + probes, toCall * rec.maxAttempts() + probes,
+        ctx.config().llm().provider(), ctx.config().llm().model(), probes);
     if (ctx.dryRun()) {
       checked.unpersist();
       return "dry_run";
@@ -124,57 +137,38 @@ public final class RecommendJob {
     checked.unpersist();
 
     long t2 = System.nanoTime();
-    Broadcast<CatalogIndex> bc = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
-    int executors = RateShare.executors(spark.sparkContext(), ctx.config().llm().rateLimit());
-    RecommendCalls calls = new RecommendCalls(ctx.config().llm(), rec, bc, ctx.runDate(), ctx.runId(), executors);
-    int parallel = rec.callPartitions() > 0 ? rec.callPartitions() : spark.sparkContext().defaultParallelism();
-    // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
-    Dataset<Row> results = spark.createDataFrame(
-            work.repartition(Math.max(1, parallel), col("user_id")).javaRDD().mapPartitions(calls::callPartition),
-            RecommendCalls.RESULT_SCHEMA)
-        .localCheckpoint(true);
+    if (toCall > 0) {
+      callInBatches(ctx, log, index, work, toCall, users - toCall);
+    }
     log.timed("calls", t2);
 
     long t3 = System.nanoTime();
-    Date day = Date.valueOf(ctx.runDate());
+    Dataset<Row> userRows = wh.read(Table.RECOMMENDATION_USERS).where(col("run_date").equalTo(lit(day))).cache();
+    // The date's lists, rebuilt from every user done for the date (this run's and any earlier run's).
     Timestamp now = new Timestamp(System.currentTimeMillis());
-    results.select(col("user_id"), col("phrasing"), explode(col("final")).as("f"))
+    userRows.where(col("status").equalTo("ok"))
+        .select(col("user_id"), col("phrasing"), col("run_id"), explode(col("items")).as("f"))
         .select(col("user_id"), lit(day).as("run_date"), col("f.rank").as("rank"), col("f.item_id").as("item_id"),
             col("f.title").as("title"), col("f.score").as("score"), col("f.attempt").as("attempt"),
             col("f.seed").as("seed"), col("f.history_order").as("history_order"), col("phrasing"),
-            lit(ctx.runId()).as("run_id"), lit(now).as("created_at"))
+            col("run_id"), lit(now).as("created_at"))
         .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
         .save(wh.path(Table.RECOMMENDATIONS));
-    FlywheelConfig.Llm llm = ctx.config().llm();
-    Dataset<Row> callRows = results.select(col("user_id"), explode(col("calls")).as("c"));
-    callRows.select(col("c.call_id").as("call_id"), lit(ctx.runId()).as("run_id"), lit(JOB).as("job"),
-            lit(day).as("run_date"), col("user_id").as("item_key"), lit(1).as("item_count"),
-            lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),
-            lit(llm.provider()).as("provider"), lit(llm.model()).as("requested_model"),
-            col("c.reported_model").as("reported_model"), lit(RecommendPrompt.PROMPT_ID).as("prompt_id"),
-            lit(RecommendPrompt.PROMPT_VERSION).as("prompt_version"), col("c.request").as("request"),
-            col("c.response").as("response"), col("c.status").as("status"), col("c.error_class").as("error_class"),
-            col("c.error_message").as("error_message"), col("c.finish_reason").as("finish_reason"),
-            col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
-            col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
-            lit(0.0).as("cost_usd"), col("c.created_at").as("created_at"), lit(day).as("call_date"))
-        .write().format("delta").mode("append").save(wh.path(Table.LLM_CALLS));
-    for (Row r : callRows.groupBy("c.status").agg(count(lit(1)), sum("c.input_tokens"), sum("c.output_tokens")).collectAsList()) {
-      log.add("calls", r.getLong(1));
-      log.count(r.getString(0), r.getLong(1));
-      log.addUsage(r.isNullAt(2) ? 0 : r.getLong(2), r.isNullAt(3) ? 0 : r.getLong(3), 0);
-    }
     log.timed("write", t3);
 
     long t4 = System.nanoTime();
     Map<String, List<String>> previous = previousLists(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
     List<UserResult> all = new ArrayList<>();
-    for (Row r : results.drop("calls").collectAsList()) {
+    for (Row r : userRows.where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
       all.add(UserResult.of(r));
     }
+    log.count("users_failed", userRows.where(col("status").notEqual("ok")).count());
+    userRows.unpersist();
     List<Row> metricRows = new ArrayList<>();
-    String settings = String.format(Locale.ROOT, "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s max_attempts=%d k=%d candidates=%d",
-        rec.shuffle(), rec.avoidRecent(), rec.mmr(), rec.mmrLambda(), rec.maxAttempts(), rec.k(), rec.candidates());
+    String settings = String.format(Locale.ROOT,
+        "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s overgenerate=%s max_attempts=%d k=%d candidates=%d retrieval=%s index_cells=%d",
+        rec.shuffle(), rec.avoidRecent(), rec.mmr(), rec.mmrLambda(), rec.overgenerate(), rec.maxAttempts(), rec.k(),
+        rec.candidates(), rec.retrieval(), index.cells());
     Map<String, float[]> vectors = new HashMap<>();
     Set<String> catalogIds = new HashSet<>();
     for (int i = 0; i < index.size(); i++) {
@@ -210,15 +204,111 @@ public final class RecommendJob {
     log.count("rejected_too_similar_recent", all.stream().mapToLong(UserResult::rejectedRecent).sum());
     log.count("resampled_users", all.stream().filter(u -> u.attempts() > 1).count());
     log.timed("metrics", t4);
-    results.unpersist();
     long failed = log.get("failed") + log.get("retryable_error");
     return log.get("calls") > 0 && failed > 0.05 * log.get("calls") ? "failed" : "succeeded";
+  }
+
+  /**
+   * The per-user calls, in batches of {@code recommend.batch_size} users: each batch is computed once
+   * (checkpointed), then its calls are appended to {@code llm_calls} and its users to
+   * {@code recommendation_users}, each append with a Delta transaction id so a retried batch is
+   * skipped. A crash loses at most the batch in flight; the next run of the date calls only the
+   * users no committed batch holds.
+   */
+  private static void callInBatches(RunContext ctx, RunLog log, CatalogIndex index, Dataset<Row> work, long toCall,
+      long doneBefore) {
+    SparkSession spark = ctx.spark();
+    Warehouse wh = ctx.warehouse();
+    FlywheelConfig.Recommend rec = ctx.config().recommend();
+    FlywheelConfig.Llm llm = ctx.config().llm();
+    Date day = Date.valueOf(ctx.runDate());
+    // Users left failed or budget-skipped by an earlier run of this date are retried now: their old rows go.
+    io.delta.tables.DeltaTable.forPath(spark, wh.path(Table.RECOMMENDATION_USERS))
+        .delete(col("run_date").equalTo(lit(day)).and(col("status").notEqual("ok")));
+    Broadcast<CatalogIndex> bc = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
+    int executors = RateShare.executors(spark.sparkContext(), llm.rateLimit());
+    RecommendCalls calls = new RecommendCalls(llm, rec, bc, ctx.runDate(), ctx.runId(), executors);
+    int parallel = Math.max(1, rec.callPartitions() > 0 ? rec.callPartitions() : spark.sparkContext().defaultParallelism());
+    int batches = (int) Math.max(1, (toCall + rec.batchSize() - 1) / rec.batchSize());
+    // One shuffle for every batch: each batch computes a slice of its partitions.
+    JavaRDD<Row> shuffled = work.repartition(batches * parallel, col("user_id")).javaRDD();
+    Progress progress = new Progress(JOB, toCall, doneBefore, System.out, "users", "done before");
+    String app = "flywheel-" + JOB + "-" + ctx.runId();
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    long done = 0;
+    for (int b = 0; b < batches; b++) {
+      CallBudget[] shares = budgetShares(llm.budget(), parallel, log.get("calls"), log.costUsd());
+      JavaRDD<Row> results = BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
+          .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
+      // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
+      Dataset<Row> batch = spark.createDataFrame(results, RecommendCalls.RESULT_SCHEMA).localCheckpoint(true);
+      Timestamp now = new Timestamp(System.currentTimeMillis());
+      Dataset<Row> callRows = batch.select(col("user_id"), explode(col("calls")).as("c"));
+      Column cost = price == null ? lit(0.0)
+          : col("c.input_tokens").multiply(price.inputPerMtok() / 1e6).plus(col("c.output_tokens").multiply(price.outputPerMtok() / 1e6));
+      callRows.select(col("c.call_id").as("call_id"), lit(ctx.runId()).as("run_id"), lit(JOB).as("job"),
+              lit(day).as("run_date"), col("user_id").as("item_key"), lit(1).as("item_count"),
+              lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),
+              lit(llm.provider()).as("provider"), lit(llm.model()).as("requested_model"),
+              col("c.reported_model").as("reported_model"), lit(RecommendPrompt.PROMPT_ID).as("prompt_id"),
+              lit(RecommendPrompt.PROMPT_VERSION).as("prompt_version"), col("c.request").as("request"),
+              col("c.response").as("response"), col("c.status").as("status"), col("c.error_class").as("error_class"),
+              col("c.error_message").as("error_message"), col("c.finish_reason").as("finish_reason"),
+              col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
+              col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
+              cost.as("cost_usd"), col("c.created_at").as("created_at"), to_date(col("c.created_at")).as("call_date"))
+          .write().format("delta").mode("append")
+          .option("txnAppId", app + "-llm_calls").option("txnVersion", b)
+          .save(wh.path(Table.LLM_CALLS));
+      batch.select(lit(day).as("run_date"), col("user_id"), col("status"), col("phrasing"), col("attempts"),
+              col("final").as("items"), col("first_matched"), col("probe_matched"), col("suggestions"),
+              col("hallucinations"), col("rejected_history"), col("rejected_duplicate"), col("rejected_recent"),
+              size(col("calls")).as("calls"), lit(ctx.runId()).as("run_id"), lit(now).as("created_at"))
+          .write().format("delta").mode("append")
+          .option("txnAppId", app + "-recommendation_users").option("txnVersion", b)
+          .save(wh.path(Table.RECOMMENDATION_USERS));
+      for (Row r : callRows.groupBy("c.status").agg(count(lit(1)), sum("c.input_tokens"), sum("c.output_tokens"), sum(cost))
+          .collectAsList()) {
+        log.add("calls", r.getLong(1));
+        log.add(r.getString(0), r.getLong(1));
+        log.addUsage(r.isNullAt(2) ? 0 : r.getLong(2), r.isNullAt(3) ? 0 : r.getLong(3), r.isNullAt(4) ? 0 : r.getDouble(4));
+      }
+      for (Row r : batch.groupBy("status").count().collectAsList()) {
+        log.add("users_" + r.getString(0), r.getLong(1));
+        done += r.getLong(1);
+      }
+      progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
+      batch.unpersist();
+    }
+    bc.destroy();
+    if (log.get("users_budget_skipped") > 0) {
+      System.out.printf(Locale.ROOT, "WARNING: %d users were not called because the run's llm.budget is spent;"
+          + " the next run of %s calls them%n", log.get("users_budget_skipped"), ctx.runDate());
+    }
+  }
+
+  /** The run's remaining {@code llm.budget}, split evenly over one batch's partitions. */
+  static CallBudget[] budgetShares(FlywheelConfig.Budget budget, int partitions, long callsMade, double spentUsd) {
+    CallBudget[] shares = new CallBudget[partitions];
+    long callsLeft = budget.maxCalls() > 0 ? Math.max(0, budget.maxCalls() - callsMade) : -1;
+    double costLeft = budget.maxCostUsd() > 0 ? Math.max(0, budget.maxCostUsd() - spentUsd) : -1;
+    for (int i = 0; i < partitions; i++) {
+      long calls = callsLeft < 0 ? Long.MAX_VALUE : callsLeft / partitions + (i < callsLeft % partitions ? 1 : 0);
+      double cost = costLeft < 0 ? Double.POSITIVE_INFINITY : costLeft / partitions;
+      shares[i] = new CallBudget(calls, cost);
+    }
+    return shares;
   }
 
   /** What the metrics need of one user's result. */
   record UserResult(String userId, int phrasing, int attempts, List<String> finalList, List<String> firstMatched,
       List<String> probeMatched, int suggestions, int hallucinations, int rejectedHistory, int rejectedDuplicate,
       int rejectedRecent) {
+    /** The {@code recommendation_users} columns {@link #of} reads, in order. */
+    static final Column[] COLUMNS = {col("user_id"), col("phrasing"), col("attempts"), col("items"),
+        col("first_matched"), col("probe_matched"), col("suggestions"), col("hallucinations"), col("rejected_history"),
+        col("rejected_duplicate"), col("rejected_recent")};
+
     static UserResult of(Row r) {
       List<String> fin = new ArrayList<>();
       for (Row f : r.<Row>getList(3)) {
@@ -332,31 +422,40 @@ public final class RecommendJob {
         }, Encoders.row(EMBEDDED)).localCheckpoint(true);
     Dataset<Row> vectors = joined.where(col("embedding").isNotNull()).select("item_id", "embedding")
         .unionByName(embedded.select("item_id", "embedding"));
-    // Collected before the cache is appended to: a re-read of the table must not see this run's rows twice.
-    List<Row> rows = items.select("item_id", "title", "category").join(vectors, "item_id").orderBy("item_id").collectAsList();
+    // Streamed to the driver partition by partition into flat arrays (no list of boxed rows), before
+    // the cache is appended to: a re-read of the table must not see this run's rows twice.
+    List<String> idList = new ArrayList<>();
+    List<String> titleList = new ArrayList<>();
+    List<String> catList = new ArrayList<>();
+    List<float[]> vecList = new ArrayList<>();
+    java.util.Iterator<Row> it = items.select("item_id", "title", "category").join(vectors, "item_id")
+        .orderBy("item_id").toLocalIterator();
+    while (it.hasNext()) {
+      Row r = it.next();
+      idList.add(r.getString(0));
+      titleList.add(r.getString(1));
+      catList.add(r.getString(2));
+      scala.collection.Seq<Object> v = r.getSeq(3);
+      float[] f = new float[v.size()];
+      for (int d = 0; d < f.length; d++) {
+        f[d] = (Float) v.apply(d);
+      }
+      vecList.add(f);
+    }
     long embeddedCount = embedded.count();
     log.count("embeddings_computed", embeddedCount);
-    log.count("embeddings_cached", rows.size() - embeddedCount);
+    log.count("embeddings_cached", idList.size() - embeddedCount);
     if (rec.cacheEmbeddings() && embeddedCount > 0 && !ctx.dryRun()) {
       embedded.write().format("delta").mode("append").save(wh.path(Table.ITEM_EMBEDDINGS));
     }
     joined.unpersist();
-    String[] ids = new String[rows.size()];
-    String[] titles = new String[rows.size()];
-    String[] cats = new String[rows.size()];
-    float[][] vs = new float[rows.size()][];
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      ids[i] = r.getString(0);
-      titles[i] = r.getString(1);
-      cats[i] = r.getString(2);
-      List<Float> v = r.getList(3);
-      vs[i] = new float[v.size()];
-      for (int d = 0; d < vs[i].length; d++) {
-        vs[i][d] = v.get(d);
-      }
-    }
-    return new CatalogIndex(ids, titles, cats, vs, rec.titleMatchThreshold());
+    long t = System.nanoTime();
+    CatalogIndex index = CatalogIndex.build(idList.toArray(String[]::new), titleList.toArray(String[]::new),
+        catList.toArray(String[]::new), vecList.toArray(float[][]::new), rec.titleMatchThreshold(), rec.indexCells(),
+        rec.probeCells());
+    log.timed("build_index", t);
+    log.count("index_cells", index.cells());
+    return index;
   }
 
   private static Object boxed(float[] v) {

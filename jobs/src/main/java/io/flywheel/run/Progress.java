@@ -9,13 +9,22 @@ public final class Progress {
   private final long total;
   private final long cacheHits;
   private final PrintStream out;
+  private final String unit;
+  private final String hitsLabel;
   private final long startNanos = System.nanoTime();
 
   public Progress(String job, long total, long cacheHits, PrintStream out) {
+    this(job, total, cacheHits, out, "requests", "cache hits");
+  }
+
+  /** @param unit what is counted ("requests", "users"); @param hitsLabel what the skipped ones are */
+  public Progress(String job, long total, long cacheHits, PrintStream out, String unit, String hitsLabel) {
     this.job = job;
     this.total = total;
     this.cacheHits = cacheHits;
     this.out = out;
+    this.unit = unit;
+    this.hitsLabel = hitsLabel;
   }
 
   public void update(long done, long calls, long errors) {
@@ -27,8 +36,9 @@ public final class Progress {
     long eta = rate > 0 ? Math.round((total - done) / rate) : -1;
     return String.format(
         Locale.ROOT,
-        "%s: %d/%d requests (%.1f%%) | cache hits %d | calls %d | errors %d | %.1f req/s | ETA %s",
-        job, done, total, total == 0 ? 100.0 : 100.0 * done / total, cacheHits, calls, errors, rate,
+        "%s: %d/%d %s (%.1f%%) | %s %d | calls %d | errors %d | %.1f %s/s | ETA %s",
+        job, done, total, unit, total == 0 ? 100.0 : 100.0 * done / total, hitsLabel, cacheHits, calls, errors, rate,
+        unit.equals("requests") ? "req" : unit,
         eta < 0 ? "?" : eta + "s");
   }
 }

@@ -10,6 +10,7 @@ import io.flywheel.llm.RateShare;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.prompt.PromptCatalog;
 import io.flywheel.prompt.PromptTemplate;
+import io.flywheel.run.BatchPartitions;
 import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;

@@ -55,6 +55,16 @@ public enum Table {
       List.of("run_date"),
       List.of("run_date", "user_id", "rank"),
       Map.of()),
+  RECOMMENDATION_USERS(
+      "recommendation_users",
+      "run_date DATE, user_id STRING, status STRING, phrasing INT, attempts INT,"
+          + " items ARRAY<STRUCT<rank: INT, item_id: STRING, title: STRING, score: DOUBLE, attempt: INT,"
+          + " seed: BIGINT, history_order: ARRAY<STRING>>>, first_matched ARRAY<STRING>, probe_matched ARRAY<STRING>,"
+          + " suggestions INT, hallucinations INT, rejected_history INT, rejected_duplicate INT, rejected_recent INT,"
+          + " calls INT, run_id STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "user_id"),
+      Map.of()),
   RECOMMENDATION_METRICS(
       "recommendation_metrics",
       "run_date DATE, run_id STRING, phrasing STRING, metric STRING, value DOUBLE, users BIGINT,"

@@ -97,8 +97,13 @@ class RecommendJobIT {
     long calls1 = table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(first.get("users") >= 0 ? runIdOf(dir, DAY1) : "")).count();
     assertThat(calls1).isEqualTo(first.get("calls"));
 
-    // Rerun of the same date: identical rows, none duplicated, metrics replaced; embeddings come from the cache.
+    // Rerun of the same date: no model call, identical rows, none duplicated, metrics replaced;
+    // embeddings come from the cache.
+    long callRows = table(dir, Table.LLM_CALLS).count();
     RunLog rerun = run(dir, DAY1);
+    assertThat(rerun.get("calls")).isZero();
+    assertThat(rerun.get("users_done_before")).isEqualTo(first.get("users"));
+    assertThat(table(dir, Table.LLM_CALLS).count()).isEqualTo(callRows);
     assertThat(recs(dir, DAY1)).isEqualTo(day1);
     assertThat(table(dir, Table.RECOMMENDATIONS).count()).isEqualTo(day1.size());
     assertThat(table(dir, Table.RECOMMENDATION_METRICS).count()).isEqualTo(metricRows);
@@ -155,6 +160,48 @@ class RecommendJobIT {
     assertThat(slots).isPositive();
     assertThat(repeated).isZero();
     assertThat(metrics(dir, DAY2, "all").get("temporal_diversity")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRunCutShortResumesWithOnlyTheUsersNoBatchCommitted(@TempDir Path dir) {
+    RunLog first = run(dir, DAY1, "recommend.batch_size=20");
+    assertThat(first.status()).isEqualTo("succeeded");
+    List<String> complete = recs(dir, DAY1);
+    long calls = table(dir, Table.LLM_CALLS).count();
+    // The state a crash before the last batch's commit leaves: those users' rows and calls are missing.
+    List<String> lost = table(dir, Table.RECOMMENDATION_USERS).select("user_id").orderBy("user_id").limit(15)
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    String inLost = "user_id IN ('" + String.join("','", lost) + "')";
+    String callsOfLost = "item_key IN ('" + String.join("','", lost) + "')";
+    long lostCalls = table(dir, Table.LLM_CALLS).where(callsOfLost).count();
+    io.delta.tables.DeltaTable.forPath(spark, dir.resolve("warehouse/recommendation_users").toString()).delete(inLost);
+    io.delta.tables.DeltaTable.forPath(spark, dir.resolve("warehouse/llm_calls").toString()).delete(callsOfLost);
+
+    RunLog resumed = run(dir, DAY1, "recommend.batch_size=20");
+    // Exactly the lost users are called again, with the same calls, and the lists come out the same.
+    assertThat(resumed.get("users_to_call")).isEqualTo(lost.size());
+    assertThat(resumed.get("calls")).isEqualTo(lostCalls);
+    assertThat(table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(runIdOf(dir, DAY1))).select("item_key").distinct()
+        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList()).isEqualTo(lost);
+    assertThat(table(dir, Table.LLM_CALLS).count()).isEqualTo(calls);
+    assertThat(recs(dir, DAY1)).isEqualTo(complete);
+    assertThat(table(dir, Table.RECOMMENDATION_USERS).count()).isEqualTo(first.get("users"));
+  }
+
+  @Test
+  void usersLeftOutByTheBudgetAreCalledByTheNextRunOfTheDate(@TempDir Path dir) {
+    RunLog capped = run(dir, DAY1, "llm.budget.max_calls=25", "recommend.max_attempts=1", "recommend.order_sensitivity_sample=0");
+    assertThat(capped.get("calls")).isEqualTo(25);
+    long skipped = capped.get("users_budget_skipped");
+    assertThat(skipped).isEqualTo(capped.get("users") - 25);
+    assertThat(table(dir, Table.RECOMMENDATIONS).select("user_id").distinct().count()).isEqualTo(25);
+
+    RunLog rest = run(dir, DAY1, "recommend.max_attempts=1", "recommend.order_sensitivity_sample=0");
+    assertThat(rest.get("users_to_call")).isEqualTo(skipped);
+    assertThat(rest.get("calls")).isEqualTo(skipped);
+    assertThat(table(dir, Table.RECOMMENDATION_USERS).count()).isEqualTo(capped.get("users"));
+    assertThat(table(dir, Table.RECOMMENDATION_USERS).where(col("status").notEqual("ok")).count()).isZero();
+    assertThat(table(dir, Table.RECOMMENDATIONS).select("user_id").distinct().count()).isEqualTo(capped.get("users"));
   }
 
   private String runIdOf(Path dir, LocalDate day) {

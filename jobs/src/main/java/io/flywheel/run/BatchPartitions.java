@@ -1,4 +1,4 @@
-package io.flywheel.summarize;
+package io.flywheel.run;
 
 import java.io.Serializable;
 import org.apache.spark.rdd.PartitionPruningRDD;
@@ -7,10 +7,10 @@ import org.apache.spark.sql.Row;
 import scala.runtime.AbstractFunction1;
 
 /** A view of partitions {@code [first, first + count)} of an RDD: one commit batch of work. */
-final class BatchPartitions {
+public final class BatchPartitions {
   private BatchPartitions() {}
 
-  static RDD<Row> of(RDD<Row> rdd, int first, int count) {
+  public static RDD<Row> of(RDD<Row> rdd, int first, int count) {
     return PartitionPruningRDD.create(rdd, new InRange(first, first + count));
   }
 

@@ -5,6 +5,7 @@ import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.Vectors;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
+import io.flywheel.llm.CallPool;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
@@ -24,9 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -88,27 +86,8 @@ public final class RecommendCalls implements Serializable {
     CatalogIndex idx = catalog.value();
     Phrasings phrasings = new Phrasings(rec.phrasings());
     CallBudget spend = budget.copy();
-    List<Row> out = new ArrayList<>();
-    if (llm.maxConcurrency() <= 1 || llm.provider().equals("local")) {
-      while (work.hasNext()) {
-        out.add(recommend(caller, idx, phrasings, work.next(), spend));
-      }
-      return out.iterator();
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(llm.maxConcurrency());
-    try {
-      List<Future<Row>> pending = new ArrayList<>();
-      while (work.hasNext()) {
-        Row w = work.next();
-        pending.add(pool.submit(() -> recommend(caller, idx, phrasings, w, spend)));
-      }
-      for (Future<Row> f : pending) {
-        out.add(f.get());
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return out.iterator();
+    int concurrency = llm.provider().equals("local") ? 1 : llm.maxConcurrency();
+    return CallPool.map(work, concurrency, w -> recommend(caller, idx, phrasings, w, spend));
   }
 
   private record Accepted(int position, int attempt, long seed, List<String> order) {}

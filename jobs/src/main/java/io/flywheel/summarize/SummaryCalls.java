@@ -7,6 +7,7 @@ import io.flywheel.guard.GuardResult;
 import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
+import io.flywheel.llm.CallPool;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
@@ -18,13 +19,9 @@ import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -105,27 +102,7 @@ public final class SummaryCalls implements Serializable {
   public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
     RetryingCaller caller = LlmClients.caller(llm, executors, runId);
     CallBudget spend = budget.copy();
-    List<Row> out = new ArrayList<>();
-    if (llm.maxConcurrency() <= 1) {
-      while (work.hasNext()) {
-        out.add(callOne(caller, work.next(), spend));
-      }
-      return out.iterator();
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(llm.maxConcurrency());
-    try {
-      List<Future<Row>> pending = new ArrayList<>();
-      while (work.hasNext()) {
-        Row w = work.next();
-        pending.add(pool.submit(() -> callOne(caller, w, spend)));
-      }
-      for (Future<Row> f : pending) {
-        out.add(f.get());
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return out.iterator();
+    return CallPool.map(work, llm.maxConcurrency(), w -> callOne(caller, w, spend));
   }
 
   /** One row per partition: how many requests it holds and their estimated worst-case cost. */

@@ -167,7 +167,19 @@ public final class CatalogIndex implements Serializable {
    * ties to the lower position: exact on a one-cell index, otherwise from the nearest cells.
    */
   public List<Integer> nearest(float[] query, int n, Set<Integer> exclude) {
+    return search(query, n, exclude, new int[1]);
+  }
+
+  /** How many items {@link #nearest} scores for this query (for the benchmark). */
+  public int scanned(float[] query, int n, Set<Integer> exclude) {
+    int[] scanned = new int[1];
+    search(query, n, exclude, scanned);
+    return scanned[0];
+  }
+
+  private List<Integer> search(float[] query, int n, Set<Integer> exclude, int[] scannedOut) {
     if (centroids.length == 0) {
+      scannedOut[0] = vectors.length;
       return exactNearest(query, n, exclude);
     }
     double[] cellScore = new double[centroids.length];
@@ -190,6 +202,7 @@ public final class CatalogIndex implements Serializable {
         }
       }
     }
+    scannedOut[0] = scanned;
     return top.best();
   }
 

@@ -112,7 +112,10 @@ class CatalogIndexTest {
   void searchWidensPastTheProbedCellsWhenTheyHoldTooFewItems() {
     float[][] v = clustered(400, 4, 8);
     CatalogIndex ivf = index(v, 40, 1);
-    assertThat(ivf.nearest(clustered(1, 4, 9)[0], 120, Set.of())).hasSize(120);
+    float[] q = clustered(1, 4, 9)[0];
+    assertThat(ivf.nearest(q, 120, Set.of())).hasSize(120);
+    assertThat(ivf.scanned(q, 120, Set.of())).isBetween(120, 399);
+    assertThat(index(v, 1, 1).scanned(q, 120, Set.of())).isEqualTo(400);
   }
 
   @Test

@@ -140,6 +140,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void recommendRetrievalSettingsAreCheckedAndNamed() {
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.retrieval=nearest"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.retrieval")
+        .hasMessageContaining("'nearest'");
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.overgenerate=0.5"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.overgenerate");
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.batch_size=0"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.batch_size");
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.index_cells=-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.index_cells");
+    FlywheelConfig.Recommend r = load(null, Map.of(), "recommend.retrieval=profile", "recommend.probe_cells=4")
+        .config().recommend();
+    assertThat(r.retrieval()).isEqualTo("profile");
+    assertThat(r.probeCells()).isEqualTo(4);
+    assertThat(r.batchSize()).isEqualTo(20_000);
+  }
+
+  @Test
   void substitutesEnvironmentReferencesInValues() throws IOException {
     Path f = yaml("conf.yaml", "warehouse:\n  root: ${DATA_ROOT}/wh\nllm:\n  model: ${MODEL}\n");
     FlywheelConfig c = load(f, Map.of("DATA_ROOT", "/data", "MODEL", "m-1")).config();

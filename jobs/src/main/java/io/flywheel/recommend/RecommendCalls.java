@@ -87,7 +87,47 @@ public final class RecommendCalls implements Serializable {
     Phrasings phrasings = new Phrasings(rec.phrasings());
     CallBudget spend = budget.copy();
     int concurrency = llm.provider().equals("local") ? 1 : llm.maxConcurrency();
-    return CallPool.map(work, concurrency, w -> recommend(caller, idx, phrasings, w, spend));
+    return CallPool.map(work, concurrency, w -> recommendOrFail(caller, idx, phrasings, w, spend));
+  }
+
+  /**
+   * One row per partition: the calls its users may make (every attempt and the probe) and their
+   * worst-case cost, for handing out {@code llm.budget} (about 30 tokens per listed item, 300 for
+   * the instructions, every output token used).
+   */
+  public Iterator<Row> partitionEstimates(Iterator<Row> work) {
+    FlywheelConfig.Price price = llm.pricing().get(llm.model());
+    long calls = 0;
+    double cost = 0;
+    while (work.hasNext()) {
+      Row w = work.next();
+      int n = rec.maxAttempts() + (!w.isNullAt(3) && w.getBoolean(3) ? 1 : 0);
+      int items = Math.min(rec.historyMax(), w.getList(1).size()) + rec.candidates()
+          + (rec.avoidRecent() && !w.isNullAt(2) ? w.getList(2).size() : 0);
+      calls += n;
+      cost += price == null ? 0 : n * price.costUsd(300 + 30.0 * items, 40.0 * ask());
+    }
+    return List.of(RowFactory.create(calls, cost)).iterator();
+  }
+
+  /** Items asked of the model: with MMR on, more than k, and MMR keeps the k that fit best together. */
+  private int ask() {
+    return rec.mmr() ? (int) Math.ceil(rec.k() * rec.overgenerate()) : rec.k();
+  }
+
+  /**
+   * {@link #recommend}, except that an unexpected error fails only this user (retried by the next
+   * run of the date) instead of the task, whose retry would call every user of the partition again.
+   */
+  private Row recommendOrFail(RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, Row w, CallBudget budget) {
+    try {
+      return recommend(caller, idx, phrasings, w, budget);
+    } catch (RuntimeException e) {
+      System.err.println("recommend: user " + w.getString(0) + " failed (" + e.getClass().getName()
+          + "); the next run of the date retries it");
+      return RowFactory.create(w.getString(0), "failed", phrasings.index(w.getString(0), runDate), 0, Rows.seq(List.of()),
+          Rows.seq(List.of()), null, 0, 0, 0, 0, 0, Rows.seq(List.of()));
+    }
   }
 
   private record Accepted(int position, int attempt, long seed, List<String> order) {}
@@ -111,8 +151,7 @@ public final class RecommendCalls implements Serializable {
     }
     List<Integer> shown = history.subList(0, Math.min(rec.historyMax(), history.size()));
     List<RecommendPrompt.Item> avoid = rec.avoidRecent() ? items(idx, recent) : List.of();
-    // With MMR on, the model is asked for more than k items and MMR keeps the k that fit best together.
-    int ask = rec.mmr() ? (int) Math.ceil(rec.k() * rec.overgenerate()) : rec.k();
+    int ask = ask();
 
     Map<Integer, Accepted> accepted = new LinkedHashMap<>();
     List<Row> calls = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.TextEmbedder;
+import io.flywheel.llm.BudgetShares;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.RateShare;
 import io.flywheel.run.Progress;
@@ -162,7 +163,6 @@ public final class RecommendJob {
     for (Row r : userRows.where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
       all.add(UserResult.of(r));
     }
-    log.count("users_failed", userRows.where(col("status").notEqual("ok")).count());
     userRows.unpersist();
     List<Row> metricRows = new ArrayList<>();
     String settings = String.format(Locale.ROOT,
@@ -232,12 +232,16 @@ public final class RecommendJob {
     int batches = (int) Math.max(1, (toCall + rec.batchSize() - 1) / rec.batchSize());
     // One shuffle for every batch: each batch computes a slice of its partitions.
     JavaRDD<Row> shuffled = work.repartition(batches * parallel, col("user_id")).javaRDD();
+    boolean hasBudget = llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
+    List<Row> estimates = hasBudget ? shuffled.mapPartitions(calls::partitionEstimates).collect() : null;
     Progress progress = new Progress(JOB, toCall, doneBefore, System.out, "users", "done before");
-    String app = "flywheel-" + JOB + "-" + ctx.runId();
+    // Unique per process: a run started again with the same --run-id must not have its writes skipped
+    // by Delta as already committed.
+    String app = "flywheel-" + JOB + "-" + ctx.runId() + "-" + java.util.UUID.randomUUID();
     FlywheelConfig.Price price = llm.pricing().get(llm.model());
     long done = 0;
     for (int b = 0; b < batches; b++) {
-      CallBudget[] shares = budgetShares(llm.budget(), parallel, log.get("calls"), log.costUsd());
+      CallBudget[] shares = BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls"), log.costUsd());
       JavaRDD<Row> results = BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
           .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
       // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
@@ -285,19 +289,6 @@ public final class RecommendJob {
       System.out.printf(Locale.ROOT, "WARNING: %d users were not called because the run's llm.budget is spent;"
           + " the next run of %s calls them%n", log.get("users_budget_skipped"), ctx.runDate());
     }
-  }
-
-  /** The run's remaining {@code llm.budget}, split evenly over one batch's partitions. */
-  static CallBudget[] budgetShares(FlywheelConfig.Budget budget, int partitions, long callsMade, double spentUsd) {
-    CallBudget[] shares = new CallBudget[partitions];
-    long callsLeft = budget.maxCalls() > 0 ? Math.max(0, budget.maxCalls() - callsMade) : -1;
-    double costLeft = budget.maxCostUsd() > 0 ? Math.max(0, budget.maxCostUsd() - spentUsd) : -1;
-    for (int i = 0; i < partitions; i++) {
-      long calls = callsLeft < 0 ? Long.MAX_VALUE : callsLeft / partitions + (i < callsLeft % partitions ? 1 : 0);
-      double cost = costLeft < 0 ? Double.POSITIVE_INFINITY : costLeft / partitions;
-      shares[i] = new CallBudget(calls, cost);
-    }
-    return shares;
   }
 
   /** What the metrics need of one user's result. */

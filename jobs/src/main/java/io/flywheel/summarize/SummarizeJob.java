@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.*;
 import io.flywheel.cache.CacheKey;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.guard.SummaryGuardrails;
+import io.flywheel.llm.BudgetShares;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.RateShare;
 import io.flywheel.llm.DecodingParams;
@@ -239,7 +240,7 @@ public final class SummarizeJob {
     Progress progress = new Progress(JOB, requests, hits, System.out);
     long done = 0;
     for (int b = 0; b < batches; b++) {
-      CallBudget[] shares = budgetShares(llm.budget(), estimates, b * parallel, parallel, log.get("calls_sent"), log.costUsd());
+      CallBudget[] shares = BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls_sent"), log.costUsd());
       JavaRDD<Row> results =
           BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
               .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
@@ -320,33 +321,6 @@ public final class SummarizeJob {
 
   private static boolean hasBudget(FlywheelConfig.Llm llm) {
     return llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
-  }
-
-  /**
-   * What each partition of one batch may spend: the budget left after the batches before, handed
-   * out in partition order, each partition getting what its requests need while it lasts.
-   */
-  static CallBudget[] budgetShares(
-      FlywheelConfig.Budget budget, List<Row> estimates, int first, int count, long callsSent, double spentUsd) {
-    CallBudget[] shares = new CallBudget[count];
-    long callsLeft = budget.maxCalls() > 0 ? Math.max(0, budget.maxCalls() - callsSent) : Long.MAX_VALUE;
-    double costLeft = budget.maxCostUsd() > 0 ? Math.max(0, budget.maxCostUsd() - spentUsd) : Double.POSITIVE_INFINITY;
-    for (int i = 0; i < count; i++) {
-      if (estimates == null) {
-        shares[i] = CallBudget.unlimited();
-        continue;
-      }
-      Row e = estimates.get(first + i);
-      long n = e.getLong(0);
-      double c = e.getDouble(1);
-      // A partition whose whole need fits gets no cap at all, so rounding cannot skip its last call.
-      long calls = callsLeft >= n ? Long.MAX_VALUE : callsLeft;
-      callsLeft = callsLeft >= n ? callsLeft - n : 0;
-      double cost = costLeft >= c ? Double.POSITIVE_INFINITY : costLeft;
-      costLeft = costLeft >= c ? costLeft - c : 0;
-      shares[i] = new CallBudget(calls, cost);
-    }
-    return shares;
   }
 
   private static void printWarnings(FlywheelConfig.Llm llm, RunLog log, Map<String, Long> mismatched) {

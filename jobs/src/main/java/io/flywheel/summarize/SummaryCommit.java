@@ -29,6 +29,11 @@ final class SummaryCommit {
   private final FlywheelConfig.Llm llm;
   private final Map<String, CacheKey> keys;
   private final Map<String, Long> mismatched = new TreeMap<>();
+  /**
+   * Part of every transaction id, unique per process: a run started again with the same
+   * {@code --run-id} must not have its writes skipped by Delta as already committed.
+   */
+  private final String writer = java.util.UUID.randomUUID().toString();
 
   SummaryCommit(RunContext ctx, Map<String, CacheKey> keys) {
     this.ctx = ctx;
@@ -38,7 +43,7 @@ final class SummaryCommit {
   }
 
   void commitBatch(int batch, Dataset<Row> results, RunLog log) {
-    String app = "flywheel-" + SummarizeJob.JOB + "-" + ctx.runId();
+    String app = "flywheel-" + SummarizeJob.JOB + "-" + ctx.runId() + "-" + writer;
     withCallColumns(results)
         .write().format("delta").mode("append")
         .option("txnAppId", app + "-llm_calls").option("txnVersion", batch)

@@ -153,14 +153,4 @@ class CatalogIndexTest {
         .containsExactly(1, 2, 6, 4, 3);
     assertThat(RecommendCalls.roundRobin(List.of(List.of(1), List.of(1)), 5)).containsExactly(1);
   }
-
-  @Test
-  void budgetIsSplitEvenlyOverABatchsPartitions() {
-    io.flywheel.config.FlywheelConfig.Budget b = new io.flywheel.config.FlywheelConfig.Budget(25, 0);
-    io.flywheel.llm.CallBudget[] shares = RecommendJob.budgetShares(b, 2, 0, 0);
-    assertThat(shares[0].maxCalls() + shares[1].maxCalls()).isEqualTo(25);
-    assertThat(RecommendJob.budgetShares(b, 2, 30, 0)[0].maxCalls()).isZero();
-    assertThat(RecommendJob.budgetShares(new io.flywheel.config.FlywheelConfig.Budget(0, 0), 3, 9, 0)[2].maxCalls())
-        .isEqualTo(Long.MAX_VALUE);
-  }
 }

@@ -48,6 +48,18 @@ class RecommendJobIT {
     return run(dir, day, false, sets);
   }
 
+  /** A run under a given run id (as an orchestrator retrying with the same --run-id would start it). */
+  private RunLog runAs(String runId, Path dir, LocalDate day, String... sets) {
+    List<String> all = new ArrayList<>(List.of(
+        "summarize.input.path=" + shared.resolve("catalog"),
+        "recommend.purchases_path=" + shared.resolve("purchases"),
+        "recommend.call_partitions=2"));
+    all.addAll(List.of(sets));
+    RunContext c = TestSpark.context("recommend", dir, day, false, all);
+    return RecommendJob.run(new RunContext(c.job(), runId, c.runDate(), c.dryRun(), c.loaded(), c.spark(),
+        c.warehouse(), c.startedAt()));
+  }
+
   private RunLog run(Path dir, LocalDate day, boolean dryRun, String... sets) {
     List<String> all = new ArrayList<>(List.of(
         "summarize.input.path=" + shared.resolve("catalog"),
@@ -189,14 +201,16 @@ class RecommendJobIT {
   }
 
   @Test
-  void usersLeftOutByTheBudgetAreCalledByTheNextRunOfTheDate(@TempDir Path dir) {
-    RunLog capped = run(dir, DAY1, "llm.budget.max_calls=25", "recommend.max_attempts=1", "recommend.order_sensitivity_sample=0");
+  void usersLeftOutByTheBudgetAreCalledByTheNextRunOfTheDateEvenUnderTheSameRunId(@TempDir Path dir) {
+    RunLog capped = runAs("recommend-retried", dir, DAY1, "llm.budget.max_calls=25", "recommend.max_attempts=1",
+        "recommend.order_sensitivity_sample=0");
     assertThat(capped.get("calls")).isEqualTo(25);
     long skipped = capped.get("users_budget_skipped");
     assertThat(skipped).isEqualTo(capped.get("users") - 25);
     assertThat(table(dir, Table.RECOMMENDATIONS).select("user_id").distinct().count()).isEqualTo(25);
 
-    RunLog rest = run(dir, DAY1, "recommend.max_attempts=1", "recommend.order_sensitivity_sample=0");
+    // The same run id again: its batches must still be written (Delta must not skip them as done).
+    RunLog rest = runAs("recommend-retried", dir, DAY1, "recommend.max_attempts=1", "recommend.order_sensitivity_sample=0");
     assertThat(rest.get("users_to_call")).isEqualTo(skipped);
     assertThat(rest.get("calls")).isEqualTo(skipped);
     assertThat(table(dir, Table.RECOMMENDATION_USERS).count()).isEqualTo(capped.get("users"));

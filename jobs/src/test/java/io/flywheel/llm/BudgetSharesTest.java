@@ -1,9 +1,8 @@
-package io.flywheel.summarize;
+package io.flywheel.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flywheel.config.FlywheelConfig;
-import io.flywheel.llm.CallBudget;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -27,26 +26,26 @@ class BudgetSharesTest {
 
   @Test
   void callsAreHandedOutInPartitionOrderUntilTheyRunOut() {
-    CallBudget[] shares = SummarizeJob.budgetShares(new FlywheelConfig.Budget(12, 0), ESTIMATES, 0, 4, 0, 0);
+    CallBudget[] shares = BudgetShares.of(new FlywheelConfig.Budget(12, 0), ESTIMATES, 0, 4, 0, 0);
     assertThat(shares).extracting(b -> sendable(b, 5, 0.2)).containsExactly(5, 5, 2, 0);
   }
 
   @Test
   void whatEarlierBatchesSpentIsTakenOffFirst() {
-    CallBudget[] shares = SummarizeJob.budgetShares(new FlywheelConfig.Budget(12, 0), ESTIMATES, 2, 2, 9, 0);
+    CallBudget[] shares = BudgetShares.of(new FlywheelConfig.Budget(12, 0), ESTIMATES, 2, 2, 9, 0);
     assertThat(shares).extracting(b -> sendable(b, 5, 0.2)).containsExactly(3, 0);
   }
 
   @Test
   void costIsHandedOutTheSameWayAndAFullShareIsNeverCutByRounding() {
-    CallBudget[] shares = SummarizeJob.budgetShares(new FlywheelConfig.Budget(0, 2.5), ESTIMATES, 0, 4, 0, 0.3);
+    CallBudget[] shares = BudgetShares.of(new FlywheelConfig.Budget(0, 2.5), ESTIMATES, 0, 4, 0, 0.3);
     // 2.2 left: partition 0 needs 1.0, partition 1 needs 1.0, partition 2 gets the 0.2 that is left.
     assertThat(shares).extracting(b -> sendable(b, 5, 0.2)).containsExactly(5, 5, 1, 0);
   }
 
   @Test
   void withoutEstimatesThereIsNoLimit() {
-    CallBudget[] shares = SummarizeJob.budgetShares(new FlywheelConfig.Budget(0, 0), null, 0, 3, 0, 0);
+    CallBudget[] shares = BudgetShares.of(new FlywheelConfig.Budget(0, 0), null, 0, 3, 0, 0);
     assertThat(shares).extracting(b -> sendable(b, 1000, 1e9)).containsExactly(1000, 1000, 1000);
   }
 }

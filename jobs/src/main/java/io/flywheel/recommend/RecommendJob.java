@@ -88,7 +88,7 @@ public final class RecommendJob {
     log.count("catalog_items", catalogSize);
 
     long t1 = System.nanoTime();
-    Dataset<Row> purchases = spark.read().format(rec.purchasesFormat()).load(rec.purchasesPath());
+    Dataset<Row> purchases = readPurchases(spark, rec);
     Dataset<Row> checked = withPurchaseChecks(purchases, items.select("item_id"), ctx.runDate()).cache();
     Dataset<Row> valid = checked.where(col("reason").isNull());
     Dataset<Row> histories = valid.groupBy("user_id")
@@ -455,6 +455,29 @@ public final class RecommendJob {
       b[i] = v[i];
     }
     return scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(b)).toSeq();
+  }
+
+  /** The purchase histories, or a config error naming the key (missing path, missing column). */
+  static Dataset<Row> readPurchases(SparkSession spark, FlywheelConfig.Recommend rec) {
+    Dataset<Row> df;
+    try {
+      df = spark.read().format(rec.purchasesFormat()).load(rec.purchasesPath());
+    } catch (Exception e) {
+      if (e.getClass().getSimpleName().equals("AnalysisException")) {
+        throw new io.flywheel.config.ConfigException("key 'recommend.purchases_path': cannot read " + rec.purchasesFormat()
+            + " at " + rec.purchasesPath() + ": " + e.getMessage().lines().findFirst().orElse("")
+            + " (bin/flywheel generate --users N writes sample purchases)", e);
+      }
+      throw e;
+    }
+    for (String c : List.of("user_id", "item_id", "purchased_at")) {
+      if (!List.of(df.columns()).contains(c)) {
+        throw new io.flywheel.config.ConfigException("key 'recommend.purchases_path': " + rec.purchasesPath()
+            + " has no column '" + c + "' (purchases need user_id, item_id, purchased_at; found "
+            + String.join(", ", df.columns()) + ")");
+      }
+    }
+    return df;
   }
 
   /**

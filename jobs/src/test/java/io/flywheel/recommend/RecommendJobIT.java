@@ -2,6 +2,7 @@ package io.flywheel.recommend;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
@@ -230,6 +231,19 @@ class RecommendJobIT {
     assertThat(plan.get("users")).isPositive();
     assertThat(plan.get("embeddings_computed")).isZero();
     assertThat(dir.resolve("warehouse").resolve(Table.RECOMMENDATIONS.tableName())).doesNotExist();
+  }
+
+  @Test
+  void missingPurchasesAreAConfigErrorNamingTheKey(@TempDir Path dir) {
+    assertThatThrownBy(() -> run(dir, DAY1, "recommend.purchases_path=" + dir.resolve("nowhere")))
+        .isInstanceOf(io.flywheel.config.ConfigException.class)
+        .hasMessageContaining("recommend.purchases_path")
+        .hasMessageContaining("nowhere");
+    spark.read().format("delta").load(shared.resolve("purchases").toString()).drop("purchased_at")
+        .write().format("delta").save(dir.resolve("no-dates").toString());
+    assertThatThrownBy(() -> run(dir, DAY1, "recommend.purchases_path=" + dir.resolve("no-dates")))
+        .isInstanceOf(io.flywheel.config.ConfigException.class)
+        .hasMessageContaining("no column 'purchased_at'");
   }
 
   @Test

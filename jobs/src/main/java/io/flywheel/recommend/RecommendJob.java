@@ -138,6 +138,8 @@ public final class RecommendJob {
     checked.unpersist();
 
     long t2 = System.nanoTime();
+    // Printed even when nothing is called: "calls 0" is what a rerun of a finished date should show.
+    log.count("calls", 0);
     if (toCall > 0) {
       callInBatches(ctx, log, index, work, toCall, users - toCall);
     }

@@ -476,6 +476,10 @@ public final class FakeLlmServer implements AutoCloseable {
 
   /** What the "model" says: an extractive summary of the item in the prompt, as JSON. */
   private static String modelAnswer(String firstUser, int maxTokens) {
+    if (firstUser.contains(io.flywheel.recommend.RecommendPrompt.OPEN_TAG)) {
+      // A recommendation prompt: answered as the local provider would (catalog-grounded, seeded by the prompt).
+      return io.flywheel.llm.local.LocalRecommender.answer(firstUser, 0, 0.02);
+    }
     if (firstUser.contains(LocalClient.OPEN_TAG)) {
       try {
         LlmRequest r = new LlmRequest("fake", List.of(Message.user(firstUser)), null, new DecodingParams(0, 1, maxTokens, 0));

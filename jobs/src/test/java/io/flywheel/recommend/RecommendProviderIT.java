@@ -10,6 +10,7 @@ import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.testing.FakeLlmServer;
+import io.flywheel.testing.FakeLlmServerExtension;
 import io.flywheel.testing.ProviderRuns;
 import io.flywheel.testing.TestSpark;
 import java.nio.file.Files;
@@ -24,9 +25,8 @@ import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,26 +38,16 @@ class RecommendProviderIT {
   private static final String SECRET = "sk-test-recommend-5f1c9a2e7b";
   private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
   private final SparkSession spark = TestSpark.session();
-  private FakeLlmServer server;
+  @RegisterExtension final FakeLlmServerExtension fake = new FakeLlmServerExtension(SECRET);
 
   @TempDir Path dir;
-
-  @BeforeEach
-  void start() {
-    server = FakeLlmServer.start().requireKey(SECRET);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private RunLog run() throws Exception {
     Path key = dir.resolve("api-key");
     Files.writeString(key, SECRET + "\n");
     List<String> sets = new ArrayList<>(List.of(
         "summarize.input.path=" + dir.resolve("catalog"), "recommend.purchases_path=" + dir.resolve("purchases"),
-        "llm.provider=openai", "llm.model=gpt-pinned-rec", "llm.base_url=" + server.openAiBaseUrl(),
+        "llm.provider=openai", "llm.model=gpt-pinned-rec", "llm.base_url=" + fake.server().openAiBaseUrl(),
         "llm.api_key_file=" + key, "llm.max_attempts=1", "llm.max_concurrency=4",
         "llm.circuit_breaker.failure_threshold=100000", "recommend.call_partitions=2", "recommend.max_attempts=2",
         "recommend.order_sensitivity_sample=0"));
@@ -76,7 +66,7 @@ class RecommendProviderIT {
     GenerateJob.purchases(spark, 40, new PurchaseGenerator(9, 200))
         .write().format("delta").save(dir.resolve("purchases").toString());
     // 7 prompts in 16 get a 503 (by the prompt's hash: the same prompt always fails).
-    server.script(r -> "0123456".indexOf(r.itemKey().charAt(0)) >= 0 ? FakeLlmServer.Reply.error(503)
+    fake.server().script(r -> "0123456".indexOf(r.itemKey().charAt(0)) >= 0 ? FakeLlmServer.Reply.error(503)
         : FakeLlmServer.Reply.answer());
 
     RunLog first = run();
@@ -100,7 +90,7 @@ class RecommendProviderIT {
     assertThat(table(Table.RECOMMENDATIONS).where(col("user_id").isin(failed.toArray())).count()).isZero();
 
     // The provider recovers: the next run of the date calls the failed users, no one else.
-    server.script(r -> FakeLlmServer.Reply.answer());
+    fake.server().script(r -> FakeLlmServer.Reply.answer());
     RunLog second = run();
     assertThat(second.get("users_to_call")).isEqualTo(failed.size());
     String runId = table(Table.RUNS).orderBy(col("started_at").desc()).first().getString(1);

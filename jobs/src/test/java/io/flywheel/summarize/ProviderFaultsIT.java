@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.testing.FakeLlmServer;
+import io.flywheel.testing.FakeLlmServerExtension;
 import io.flywheel.testing.FakeLlmServer.Reply;
 import io.flywheel.testing.ProviderRuns;
 import java.nio.file.Files;
@@ -18,9 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,19 +35,9 @@ class ProviderFaultsIT {
   private static final String SECRET = "sk-flywheel-faults-SECRET-7f3a9c";
   private static final String MODEL = "gpt-pinned-2024-07-18";
 
-  private FakeLlmServer server;
+  @RegisterExtension final FakeLlmServerExtension fake = new FakeLlmServerExtension(SECRET);
 
   @TempDir Path dir;
-
-  @BeforeEach
-  void start() {
-    server = FakeLlmServer.start().requireKey(SECRET);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   /** The fault an item meets, from its key, the same way on the server and in the checks. */
   static int category(String itemKey) {
@@ -94,12 +84,12 @@ class ProviderFaultsIT {
     assertThat(expected.values()).contains("ok");
 
     ProviderRuns runs = new ProviderRuns(Files.createDirectories(dir.resolve("faults")), SECRET, List.of(
-        "llm.provider=openai", "llm.model=" + MODEL, "llm.base_url=" + server.openAiBaseUrl(),
+        "llm.provider=openai", "llm.model=" + MODEL, "llm.base_url=" + fake.server().openAiBaseUrl(),
         "llm.max_concurrency=4", "llm.max_attempts=4", "llm.initial_backoff_ms=20", "llm.max_backoff_ms=2000",
         "llm.connect_timeout_ms=1000", "llm.read_timeout_ms=800", "llm.total_timeout_ms=2000",
         "llm.circuit_breaker.failure_threshold=1000", "summarize.batch_size=50"));
     runs.generate(90, 21);
-    server.script(ProviderFaultsIT::fault);
+    fake.server().script(ProviderFaultsIT::fault);
 
     RunLog first = runs.run(DAY1);
 
@@ -143,23 +133,23 @@ class ProviderFaultsIT {
     assertThat(str(runs.table(Table.RUNS).first(), "status")).isEqualTo("failed");
     assertThat(first.get("model_mismatch")).isEqualTo((long) seenCategories.getOrDefault(15, 0));
     assertThat(runs.printed()).contains("WARNING: " + first.get("model_mismatch") + " calls were answered by a model other than the pinned " + MODEL);
-    assertThat(server.count(429)).isGreaterThanOrEqualTo(seenCategories.getOrDefault(0, 0) + seenCategories.getOrDefault(1, 0));
+    assertThat(fake.server().count(429)).isGreaterThanOrEqualTo(seenCategories.getOrDefault(0, 0) + seenCategories.getOrDefault(1, 0));
 
     // The next run, against a healthy server, sends exactly the retryable rows, once each.
-    server.clearSeen();
-    server.script(r -> Reply.answer());
+    fake.server().clearSeen();
+    fake.server().script(r -> Reply.answer());
     RunLog second = runs.run(DAY2);
     assertThat(second.get("calls")).isEqualTo(retryable.size());
-    assertThat(server.seen()).extracting(FakeLlmServer.Seen::itemKey).containsExactlyInAnyOrderElementsOf(retryable);
+    assertThat(fake.server().seen()).extracting(FakeLlmServer.Seen::itemKey).containsExactlyInAnyOrderElementsOf(retryable);
     for (Row r : runs.calls(runs.lastRunId())) {
       assertThat(str(r, "status")).isEqualTo(expected.get(itemKeyOf(r)));
     }
     assertThat(second.status()).isEqualTo("succeeded");
     assertThat(runs.table(Table.SUMMARIES).count()).isEqualTo(runs.table(Table.SUMMARIES).select("item_id").distinct().count());
 
-    server.clearSeen();
+    fake.server().clearSeen();
     assertThat(runs.run(DAY2).get("calls")).isZero();
-    assertThat(server.seen()).isEmpty();
+    assertThat(fake.server().seen()).isEmpty();
     runs.assertSecretNowhere(SECRET);
   }
 }

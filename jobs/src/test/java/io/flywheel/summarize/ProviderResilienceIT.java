@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.testing.FakeLlmServer;
+import io.flywheel.testing.FakeLlmServerExtension;
 import io.flywheel.testing.FakeLlmServer.Reply;
 import io.flywheel.testing.ProviderRuns;
 import java.nio.file.Files;
@@ -20,9 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,23 +35,13 @@ class ProviderResilienceIT {
   private static final String SECRET = "sk-flywheel-resilience-SECRET-41d2e8";
   private static final String MODEL = "gpt-pinned-2024-07-18";
 
-  private FakeLlmServer server;
+  @RegisterExtension final FakeLlmServerExtension fake = new FakeLlmServerExtension(SECRET);
 
   @TempDir Path dir;
 
-  @BeforeEach
-  void start() {
-    server = FakeLlmServer.start().requireKey(SECRET);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
   private ProviderRuns openAi(String name, String... sets) throws Exception {
     List<String> all = new ArrayList<>(List.of("llm.provider=openai", "llm.model=" + MODEL,
-        "llm.base_url=" + server.openAiBaseUrl(), "llm.initial_backoff_ms=20", "llm.max_backoff_ms=3000"));
+        "llm.base_url=" + fake.server().openAiBaseUrl(), "llm.initial_backoff_ms=20", "llm.max_backoff_ms=3000"));
     all.addAll(List.of(sets));
     return new ProviderRuns(Files.createDirectories(dir.resolve(name)), SECRET, all);
   }
@@ -65,7 +55,7 @@ class ProviderResilienceIT {
     ProviderRuns runs = openAi("hung", "llm.max_concurrency=2", "llm.max_attempts=2", "llm.read_timeout_ms=400",
         "llm.total_timeout_ms=800", "llm.circuit_breaker.failure_threshold=3", "llm.circuit_breaker.cooldown_ms=600000");
     runs.generate(40, 3);
-    server.script(r -> Reply.hang());
+    fake.server().script(r -> Reply.hang());
 
     long t0 = System.nanoTime();
     RunLog first = runs.run(DAY1);
@@ -76,17 +66,17 @@ class ProviderResilienceIT {
     assertThat(byStatus(calls)).containsOnlyKeys("retryable_error");
     Set<String> classes = calls.stream().map(r -> str(r, "error_class")).collect(Collectors.toSet());
     assertThat(classes).containsExactlyInAnyOrder("timeout", "circuit_open");
-    assertThat(server.seen().size()).as("requests sent before the breaker opened").isBetween(3, 5);
+    assertThat(fake.server().seen().size()).as("requests sent before the breaker opened").isBetween(3, 5);
     assertThat(first.get("error_circuit_open")).isGreaterThanOrEqualTo(first.get("calls") - 5);
     assertThat(first.status()).isEqualTo("failed");
     assertThat(runs.printed()).contains("requests were not sent because the circuit breaker opened");
     assertThat(runs.table(Table.SUMMARIES).count()).isZero();
 
-    server.clearSeen();
-    server.script(r -> Reply.answer());
+    fake.server().clearSeen();
+    fake.server().script(r -> Reply.answer());
     RunLog second = runs.run(DAY2);
     assertThat(second.get("calls")).isEqualTo(first.get("calls"));
-    assertThat(server.seen()).hasSize((int) first.get("calls"));
+    assertThat(fake.server().seen()).hasSize((int) first.get("calls"));
     assertThat(second.get("retryable_error") + second.get("failed")).isZero();
     assertThat(second.status()).isEqualTo("succeeded");
     runs.assertSecretNowhere(SECRET);
@@ -101,7 +91,7 @@ class ProviderResilienceIT {
     RunLog first = runs.run(DAY1, "llm.budget.max_calls=12");
     long requests = first.get("requests_planned");
     assertThat(requests).isGreaterThan(40);
-    assertThat(server.seen()).hasSize(12);
+    assertThat(fake.server().seen()).hasSize(12);
     List<Row> calls = runs.calls(runs.lastRunId());
     assertThat(calls).hasSize((int) requests);
     assertThat(byStatus(calls).get("budget_skipped")).isEqualTo(requests - 12);
@@ -115,26 +105,26 @@ class ProviderResilienceIT {
     Row runRow = runs.table(Table.RUNS).first();
     assertThat(runRow.<String, Long>getJavaMap(runRow.fieldIndex("counts"))).containsEntry("budget_skipped", requests - 12)
         .containsKey("plan_cost_microusd");
-    Set<String> sentFirst = server.seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
+    Set<String> sentFirst = fake.server().seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
 
-    server.clearSeen();
+    fake.server().clearSeen();
     RunLog second = runs.run(DAY2, "llm.budget.max_cost_usd=4.0");
     List<Row> secondCalls = runs.calls(runs.lastRunId());
     double spent = secondCalls.stream().mapToDouble(r -> r.getDouble(r.fieldIndex("cost_usd"))).sum();
     assertThat(spent).isLessThanOrEqualTo(4.0).isGreaterThan(1.0);
     assertThat(second.get("budget_skipped")).isPositive();
-    assertThat(server.seen()).hasSize((int) second.get("calls"));
-    Set<String> sentSecond = server.seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
+    assertThat(fake.server().seen()).hasSize((int) second.get("calls"));
+    Set<String> sentSecond = fake.server().seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
     assertThat(sentSecond).doesNotContainAnyElementsOf(sentFirst);
 
-    server.clearSeen();
+    fake.server().clearSeen();
     RunLog third = runs.run(DAY2);
     assertThat(third.get("calls")).isEqualTo(requests - 12 - second.get("calls"));
-    Set<String> sentThird = server.seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
+    Set<String> sentThird = fake.server().seen().stream().map(FakeLlmServer.Seen::itemKey).collect(Collectors.toSet());
     assertThat(sentThird).hasSize((int) third.get("calls")).doesNotContainAnyElementsOf(sentFirst)
         .doesNotContainAnyElementsOf(sentSecond);
     assertThat(third.get("budget_skipped")).isZero();
-    server.clearSeen();
+    fake.server().clearSeen();
     assertThat(runs.run(DAY2).get("calls")).isZero();
   }
 
@@ -142,7 +132,7 @@ class ProviderResilienceIT {
   void strictModelPinningKeepsTheRowsRetryableAndFailsTheRun() throws Exception {
     ProviderRuns runs = openAi("pinning", "llm.fail_on_model_mismatch=true", "llm.circuit_breaker.failure_threshold=3");
     runs.generate(20, 9);
-    server.script(r -> Reply.answer().model("gpt-4o-mini"));
+    fake.server().script(r -> Reply.answer().model("gpt-4o-mini"));
 
     RunLog first = runs.run(DAY1);
     List<Row> calls = runs.calls(runs.lastRunId());
@@ -157,7 +147,7 @@ class ProviderResilienceIT {
     assertThat(first.status()).isEqualTo("failed");
     assertThat(runs.table(Table.SUMMARIES).count()).isZero();
 
-    server.script(r -> Reply.answer());
+    fake.server().script(r -> Reply.answer());
     RunLog second = runs.run(DAY2);
     assertThat(second.get("calls")).isEqualTo(first.get("calls"));
     assertThat(second.status()).isEqualTo("succeeded");
@@ -165,23 +155,23 @@ class ProviderResilienceIT {
 
   @Test
   void theJobPacesItselfToTheLimitAndHonoursRetryAfterWhenItHasNone() throws Exception {
-    server.limitPerMinute(600, true).latencyMs(20);
+    fake.server().limitPerMinute(600, true).latencyMs(20);
     ProviderRuns paced = openAi("paced", "llm.max_concurrency=4", "llm.rate_limit.requests_per_minute=600");
     paced.generate(45, 11);
     RunLog run = paced.run(DAY1);
     assertThat(run.get("ok") + run.get("guardrail_rejected")).isEqualTo(run.get("calls"));
-    List<FakeLlmServer.Seen> seen = server.seen();
-    assertThat(server.count(429)).as("429s when the job keeps to the limit").isZero();
+    List<FakeLlmServer.Seen> seen = fake.server().seen();
+    assertThat(fake.server().count(429)).as("429s when the job keeps to the limit").isZero();
     double span = (seen.stream().mapToLong(FakeLlmServer.Seen::arrivedNanos).max().getAsLong()
         - seen.stream().mapToLong(FakeLlmServer.Seen::arrivedNanos).min().getAsLong()) / 1e9;
     assertThat(span).as("seconds to send %d requests at 10/s", seen.size()).isGreaterThan((seen.size() - 1) / 10.0 * 0.9);
 
-    server.clearSeen();
-    server.limitPerMinute(600, true);
+    fake.server().clearSeen();
+    fake.server().limitPerMinute(600, true);
     ProviderRuns unpaced = openAi("unpaced", "llm.max_concurrency=8", "llm.max_attempts=6");
     unpaced.generate(45, 11);
     RunLog burst = unpaced.run(DAY1);
-    assertThat(server.count(429)).as("429s when the job does not know the limit").isPositive();
+    assertThat(fake.server().count(429)).as("429s when the job does not know the limit").isPositive();
     assertThat(burst.get("retryable_error") + burst.get("failed")).isZero();
     assertThat(burst.get("calls")).isEqualTo(run.get("calls"));
   }
@@ -189,13 +179,13 @@ class ProviderResilienceIT {
   @Test
   void theAnthropicProviderSummarizesThroughAToolAndRetriesOverloads() throws Exception {
     List<JsonNode> bodies = java.util.Collections.synchronizedList(new ArrayList<>());
-    server.script(r -> {
+    fake.server().script(r -> {
       bodies.add(r.body());
       int c = Math.floorMod(r.itemKey().hashCode(), 4);
       return r.attempt() > 1 || c == 3 ? Reply.answer() : c == 0 ? Reply.error(529) : c == 1 ? Reply.disconnect() : Reply.error(500);
     });
     ProviderRuns runs = new ProviderRuns(Files.createDirectories(dir.resolve("anthropic")), SECRET, List.of(
-        "llm.provider=anthropic", "llm.model=claude-pinned-20250514", "llm.base_url=" + server.anthropicBaseUrl(),
+        "llm.provider=anthropic", "llm.model=claude-pinned-20250514", "llm.base_url=" + fake.server().anthropicBaseUrl(),
         "llm.max_concurrency=3", "llm.initial_backoff_ms=20"));
     runs.generate(30, 13);
 
@@ -204,7 +194,7 @@ class ProviderResilienceIT {
     assertThat(log.get("calls")).isPositive();
     assertThat(log.get("ok") + log.get("guardrail_rejected")).isEqualTo(log.get("calls"));
     assertThat(log.get("ok")).isGreaterThan(log.get("calls") / 2);
-    assertThat(server.count(529)).isPositive();
+    assertThat(fake.server().count(529)).isPositive();
     assertThat(bodies).allSatisfy(b -> assertThat(b.path("tool_choice").path("name").asText()).isEqualTo("catalog_summary"));
     for (Row r : runs.calls(runs.lastRunId())) {
       assertThat(str(r, "provider")).isEqualTo("anthropic");

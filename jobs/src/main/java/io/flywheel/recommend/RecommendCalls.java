@@ -6,12 +6,12 @@ import io.flywheel.embed.Vectors;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
+import io.flywheel.llm.Costs;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.RetryingCaller;
-import io.flywheel.llm.Usage;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -96,7 +96,6 @@ public final class RecommendCalls implements Serializable {
    * the instructions, every output token used).
    */
   public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
     long calls = 0;
     double cost = 0;
     while (work.hasNext()) {
@@ -105,7 +104,7 @@ public final class RecommendCalls implements Serializable {
       int items = Math.min(rec.historyMax(), w.getList(1).size()) + rec.candidates()
           + (rec.avoidRecent() && !w.isNullAt(2) ? w.getList(2).size() : 0);
       calls += n;
-      cost += price == null ? 0 : n * price.costUsd(300 + 30.0 * items, 40.0 * ask());
+      cost += n * Costs.usd(llm, 300 + 30.0 * items, 40.0 * ask());
     }
     return List.of(RowFactory.create(calls, cost)).iterator();
   }
@@ -299,9 +298,7 @@ public final class RecommendCalls implements Serializable {
     LlmRequest request = new LlmRequest(llm.model(),
         RecommendPrompt.render(rec.phrasings().get(phrasing), ask, items(idx, order), candidates, avoid),
         RecommendPrompt.SCHEMA, new DecodingParams(0.0, 1.0, 40 * ask, 0));
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
-    // Worst case: the prompt at about 4 characters a token, and every output token used.
-    double estimate = price == null ? 0 : price.costUsd(Usage.estimateTokens(request.messages()), request.params().maxOutputTokens());
+    double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {
       return null;
     }
@@ -313,7 +310,7 @@ public final class RecommendCalls implements Serializable {
     }
     CallOutcome o = caller.call(request);
     LlmResponse r = o.response();
-    budget.settle(estimate, r == null || price == null ? 0 : price.costUsd(r.usage().inputTokens(), r.usage().outputTokens()));
+    budget.settle(estimate, r == null ? 0 : Costs.usd(llm, r.usage().inputTokens(), r.usage().outputTokens()));
     String status = o.ok() ? "ok" : o.errorStatus();
     String errorClass = o.ok() ? null : o.error().errorClass();
     String errorMessage = o.ok() ? null : o.error().getMessage();

@@ -6,6 +6,7 @@ import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.TextEmbedder;
 import io.flywheel.llm.BudgetShares;
 import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.Costs;
 import io.flywheel.llm.RateShare;
 import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
@@ -240,7 +241,6 @@ public final class RecommendJob {
     // Unique per process: a run started again with the same --run-id must not have its writes skipped
     // by Delta as already committed.
     String app = "flywheel-" + JOB + "-" + ctx.runId() + "-" + java.util.UUID.randomUUID();
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
     long done = 0;
     for (int b = 0; b < batches; b++) {
       CallBudget[] shares = BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls"), log.costUsd());
@@ -250,8 +250,7 @@ public final class RecommendJob {
       Dataset<Row> batch = spark.createDataFrame(results, RecommendCalls.RESULT_SCHEMA).localCheckpoint(true);
       Timestamp now = new Timestamp(System.currentTimeMillis());
       Dataset<Row> callRows = batch.select(col("user_id"), explode(col("calls")).as("c"));
-      Column cost = price == null ? lit(0.0)
-          : col("c.input_tokens").multiply(price.inputPerMtok() / 1e6).plus(col("c.output_tokens").multiply(price.outputPerMtok() / 1e6));
+      Column cost = Costs.usd(llm, col("c.input_tokens"), col("c.output_tokens"));
       callRows.select(col("c.call_id").as("call_id"), lit(ctx.runId()).as("run_id"), lit(JOB).as("job"),
               lit(day).as("run_date"), col("user_id").as("item_key"), lit(1).as("item_count"),
               lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),

@@ -8,13 +8,13 @@ import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
+import io.flywheel.llm.Costs;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
 import io.flywheel.llm.RetryingCaller;
-import io.flywheel.llm.Usage;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
@@ -111,7 +111,7 @@ public final class SummaryCalls implements Serializable {
     double cost = 0;
     while (work.hasNext()) {
       n++;
-      cost += estimatedCostUsd(request(work.next()));
+      cost += Costs.worstCaseUsd(llm, request(work.next()));
     }
     return List.of(RowFactory.create(n, cost)).iterator();
   }
@@ -119,7 +119,7 @@ public final class SummaryCalls implements Serializable {
   Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
     LlmRequest request = request(work);
     String requestJson = requestJson(request);
-    double estimate = estimatedCostUsd(request);
+    double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {
       return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
           "not sent: the run's llm.budget is spent; the next run sends it", requestJson, null,
@@ -127,7 +127,7 @@ public final class SummaryCalls implements Serializable {
     }
     CallOutcome outcome = caller.call(request);
     LlmResponse r = outcome.response();
-    budget.settle(estimate, r == null ? 0 : costUsd(r.usage().inputTokens(), r.usage().outputTokens()));
+    budget.settle(estimate, r == null ? 0 : Costs.usd(llm, r.usage().inputTokens(), r.usage().outputTokens()));
     Timestamp now = new Timestamp(System.currentTimeMillis());
     String content = r == null ? null : r.content();
     if (!outcome.ok()) {
@@ -145,16 +145,6 @@ public final class SummaryCalls implements Serializable {
   private LlmRequest request(Row work) {
     PromptTemplate prompt = prompts.get(work.getString(1));
     return new LlmRequest(llm.model(), prompt.render(vars(work.getList(2))), SCHEMA, params);
-  }
-
-  /** Worst case: the prompt at about 4 characters a token, and every output token used. */
-  private double estimatedCostUsd(LlmRequest request) {
-    return costUsd(Usage.estimateTokens(request.messages()), request.params().maxOutputTokens());
-  }
-
-  private double costUsd(double in, double out) {
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
-    return price == null ? 0 : price.costUsd(in, out);
   }
 
   private Map<String, String> vars(List<String> fields) {

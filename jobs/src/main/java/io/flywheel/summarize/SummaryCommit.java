@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.*;
 import io.delta.tables.DeltaTable;
 import io.flywheel.cache.CacheKey;
 import io.flywheel.config.FlywheelConfig;
+import io.flywheel.llm.Costs;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
@@ -73,7 +74,6 @@ final class SummaryCommit {
 
   /** The batch's rows in the {@code llm_calls} layout. */
   Dataset<Row> withCallColumns(Dataset<Row> results) {
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
     return results.select(
         sha2(concat_ws("|", lit(ctx.runId()), col("request_key")), 256).as("call_id"),
         lit(ctx.runId()).as("run_id"),
@@ -98,7 +98,7 @@ final class SummaryCommit {
         col("input_tokens"),
         col("output_tokens"),
         col("latency_ms"),
-        cost(price).as("cost_usd"),
+        cost().as("cost_usd"),
         col("created_at"),
         to_date(col("created_at")).as("call_date"));
   }
@@ -134,9 +134,8 @@ final class SummaryCommit {
   }
 
   private void countOutcomes(Dataset<Row> results, RunLog log) {
-    FlywheelConfig.Price price = llm.pricing().get(llm.model());
     for (Row r : results.groupBy(col("status"), col("error_class"))
-        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost(price)),
+        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost()),
             sum(when(col("attempts").gt(0), 1).otherwise(0)))
         .collectAsList()) {
       String status = r.getString(0);
@@ -180,6 +179,10 @@ final class SummaryCommit {
         .execute();
   }
 
+  private Column cost() {
+    return Costs.usd(llm, col("input_tokens"), col("output_tokens"));
+  }
+
   private Column promptVersion() {
     List<Column> kv = new ArrayList<>();
     keys.forEach((id, k) -> {
@@ -191,13 +194,5 @@ final class SummaryCommit {
 
   private Column guardrailVersion() {
     return lit(keys.values().iterator().next().guardrailVersion());
-  }
-
-  private static Column cost(FlywheelConfig.Price price) {
-    if (price == null) {
-      return lit(0.0);
-    }
-    return col("input_tokens").multiply(price.inputPerMtok() / 1e6)
-        .plus(col("output_tokens").multiply(price.outputPerMtok() / 1e6));
   }
 }

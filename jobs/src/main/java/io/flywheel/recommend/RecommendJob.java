@@ -460,17 +460,8 @@ public final class RecommendJob {
 
   /** The purchase histories, or a config error naming the key (missing path, missing column). */
   static Dataset<Row> readPurchases(SparkSession spark, FlywheelConfig.Recommend rec) {
-    Dataset<Row> df;
-    try {
-      df = spark.read().format(rec.purchasesFormat()).load(rec.purchasesPath());
-    } catch (Exception e) {
-      if (e.getClass().getSimpleName().equals("AnalysisException")) {
-        throw new io.flywheel.config.ConfigException("key 'recommend.purchases_path': cannot read " + rec.purchasesFormat()
-            + " at " + rec.purchasesPath() + ": " + e.getMessage().lines().findFirst().orElse("")
-            + " (bin/flywheel generate --users N writes sample purchases)", e);
-      }
-      throw e;
-    }
+    Dataset<Row> df = CatalogInput.load(spark.read().format(rec.purchasesFormat()), "recommend.purchases_path",
+        rec.purchasesFormat(), rec.purchasesPath(), " (bin/flywheel generate --users N writes sample purchases)");
     for (String c : List.of("user_id", "item_id", "purchased_at")) {
       if (!List.of(df.columns()).contains(c)) {
         throw new io.flywheel.config.ConfigException("key 'recommend.purchases_path': " + rec.purchasesPath()

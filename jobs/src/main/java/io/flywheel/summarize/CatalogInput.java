@@ -26,19 +26,25 @@ public final class CatalogInput {
     if (input.format().equals("csv")) {
       reader = reader.option("header", input.options().getOrDefault("header", "true")).option("multiLine", input.options().getOrDefault("multiLine", "true"));
     }
-    Dataset<Row> df;
+    Dataset<Row> df = load(reader, "summarize.input.path", input.format(), input.path(), "");
+    checkColumns(df, input.columns());
+    return df;
+  }
+
+  /**
+   * {@code reader.load(path)}, with Spark's "cannot read it" (missing path, not that format) turned
+   * into a config error naming {@code key}, followed by {@code hint}.
+   */
+  public static Dataset<Row> load(DataFrameReader reader, String key, String format, String path, String hint) {
     try {
-      df = reader.load(input.path());
+      return reader.load(path);
     } catch (Exception e) {
       if (e.getClass().getSimpleName().equals("AnalysisException")) {
-        throw new ConfigException(
-            "key 'summarize.input.path': cannot read " + input.format() + " at " + input.path() + ": "
-                + e.getMessage().lines().findFirst().orElse(""), e);
+        throw new ConfigException("key '" + key + "': cannot read " + format + " at " + path + ": "
+            + e.getMessage().lines().findFirst().orElse("") + hint, e);
       }
       throw e;
     }
-    checkColumns(df, input.columns());
-    return df;
   }
 
   /** Fails with the config key and column name when a mapped column is absent. */

@@ -94,7 +94,10 @@ public final class RecommendJob {
     Dataset<Row> valid = checked.where(col("reason").isNull());
     Dataset<Row> histories = valid.groupBy("user_id")
         .agg(transform(sort_array(collect_list(struct(col("purchased_at"), col("item_id"))), false),
-            x -> x.getField("item_id")).as("history"));
+            x -> x.getField("item_id")).as("history"))
+        // Kept: the plan counts, the batches' shuffle and the metrics all read it; without the cache each
+        // would read the purchases and the catalog again.
+        .cache();
     Dataset<Row> recent = recentSuggestions(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate(), rec);
     // Users already done for this run date (by an earlier run of the same date) are not called again.
     Date day = Date.valueOf(ctx.runDate());
@@ -127,6 +130,7 @@ public final class RecommendJob {
         ctx.config().llm().provider(), ctx.config().llm().model(), probes);
     if (ctx.dryRun()) {
       checked.unpersist();
+      histories.unpersist();
       return "dry_run";
     }
     writeRejects(ctx, checked);
@@ -182,6 +186,7 @@ public final class RecommendJob {
     for (Row r : histories.collectAsList()) {
       historyByUser.put(r.getString(0), new HashSet<>(r.getList(1)));
     }
+    histories.unpersist();
     List<String> groups = new ArrayList<>();
     groups.add("all");
     for (int p = 0; p < rec.phrasings().size(); p++) {

@@ -78,8 +78,9 @@ public final class RecommendCalls implements Serializable {
   }
 
   /**
-   * The function Spark runs per partition: at most {@code llm.max_concurrency} users in flight per
-   * task (one at a time for the CPU-bound {@code local} provider), every call within {@code budget}.
+   * The function Spark runs per partition: users handled by a pool of {@code llm.max_concurrency}
+   * threads (one at a time for the CPU-bound {@code local} provider), at most that many calls in
+   * flight per executor JVM (the caller is shared by the JVM's tasks), every call within {@code budget}.
    */
   public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
     RetryingCaller caller = LlmClients.caller(llm, executors, runId);

@@ -3,39 +3,56 @@ package io.flywheel;
 import io.flywheel.config.ConfigException;
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.generate.GenerateJob;
-import io.flywheel.recommend.RecommendJob;
+import io.flywheel.job.Job;
+import io.flywheel.job.JobRunner;
+import io.flywheel.job.Jobs;
 import io.flywheel.run.CliArgs;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.run.SparkSessions;
+import io.flywheel.sql.SqlCommand;
 import io.flywheel.summarize.SummarizeJob;
+import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
-import io.flywheel.udfs.FlywheelFunctions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
-import org.apache.spark.sql.Row;
+import org.apache.logging.log4j.LogManager;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The one entry point: {@code flywheel <job> [--conf conf/x.yaml] [--run-date YYYY-MM-DD] [--set k=v]...}.
  * The same arguments work under {@code spark-submit --class io.flywheel.Main flywheel-jobs.jar <job> ...}.
+ * The jobs are those of {@link Jobs}; {@code generate}, {@code demo}, {@code sql} and {@code jobs} are commands.
  */
 public final class Main {
-  static final String USAGE =
-      """
-      usage: flywheel <job> [--conf FILE] [--run-date YYYY-MM-DD] [--run-id ID] [--set key=value]... [--dry-run]
-      jobs:
-        generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
-                  [--users N [--purchases-out PATH]]  also purchase histories of N users
-        demo      generate a sample catalog (first time only), summarize it, show a few summaries
-        summarize summarize the catalog; only cache misses reach the model
-        recommend suggest catalog items to each user from their purchase history
-        sql       "<query>"  Spark SQL over the warehouse tables and Flywheel's SQL functions
-      """;
-
   private Main() {}
+
+  /** The usage text, with every registered job. */
+  static String usage() {
+    StringBuilder sb = new StringBuilder(
+        """
+        usage: flywheel <job> [--conf FILE] [--run-date YYYY-MM-DD] [--run-id ID] [--set key=value]... [--dry-run] [--verbose]
+        jobs:
+        """);
+    for (Job j : Jobs.ALL) {
+      sb.append(String.format(Locale.ROOT, "  %-10s%s%n", j.name(), j.description()));
+    }
+    sb.append(
+        """
+        commands:
+          generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
+                    [--users N [--purchases-out PATH]]  also purchase histories of N users
+          demo      generate a sample catalog (first time only), summarize it, show a few summaries
+          sql       [--limit N] [--out FILE --format csv|json|parquet] "<query>"
+                    Spark SQL over the warehouse tables and Flywheel's SQL functions
+          jobs      [--json]  the registered jobs, the tables each writes, and its config section
+        exit codes: 0 success, 1 the job failed, 2 bad usage, config or input
+        """);
+    return sb.toString();
+  }
 
   public static void main(String[] args) {
     int code;
@@ -43,77 +60,95 @@ public final class Main {
       code = run(args);
     } catch (ConfigException e) {
       System.err.println("flywheel: config error: " + e.getMessage());
+      logTrace(e);
+      code = 2;
+    } catch (io.flywheel.run.UsageError e) {
+      System.err.println("flywheel: " + e.getMessage());
+      logTrace(e);
       code = 2;
     } catch (IllegalArgumentException e) {
       System.err.println("flywheel: " + e.getMessage());
-      System.err.print(USAGE);
+      System.err.print(usage());
       code = 2;
     } catch (RuntimeException e) {
       // Spark keeps non-daemon threads: without an explicit exit a failed job would hang its launcher.
-      e.printStackTrace();
       System.err.println("flywheel: failed: " + e.getClass().getSimpleName() + ": "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          + logHint());
+      logTrace(e);
       code = 1;
     }
     System.exit(code);
   }
 
-  /** Runs a job and returns its exit code (0 ok, 1 the job failed, 2 bad usage or config). */
+  /** The full trace goes to the log file (and, with --verbose, the console), never only to stdout. */
+  private static void logTrace(Exception e) {
+    LogManager.getLogger(Main.class).error("flywheel stopped", e);
+  }
+
+  private static String logHint() {
+    String file = System.getProperty("flywheel.log.file");
+    return file == null ? "" : " (full trace in " + file + ")";
+  }
+
+  /** Runs a job or command and returns its exit code (0 ok, 1 the job failed, 2 bad usage or config). */
   public static int run(String[] args) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      System.out.print(usage());
+      return args.length == 0 ? 2 : 0;
+    }
     CliArgs cli = CliArgs.parse(args);
+    if (cli.verbose()) {
+      // Read by conf/log4j2.properties: Spark's and Delta's logs come back to the console.
+      System.setProperty("flywheel.console.level", "info");
+    }
+    if (cli.job().equals("jobs")) {
+      System.out.print(cli.options().containsKey("json") ? jobsJson() : jobsText());
+      return 0;
+    }
+    Job job = Jobs.byName(cli.job()).orElse(null);
+    if (job == null && !List.of("generate", "sql", "demo").contains(cli.job())) {
+      throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
+    }
     ConfigLoader.Loaded loaded =
         ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), cli.sets());
-    switch (cli.job()) {
-      case "generate", "summarize", "recommend", "sql", "demo" -> {}
-      default -> throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
-    }
     SparkSession spark = SparkSessions.getOrCreate("flywheel-" + cli.job());
     Warehouse wh = new Warehouse(spark, loaded.config().warehouse().root(), loaded.config().warehouse().database());
     String runId = cli.runId() != null ? cli.runId() : cli.job() + "-" + cli.runDate() + "-" + UUID.randomUUID().toString().substring(0, 8);
     RunContext ctx = new RunContext(cli.job(), runId, cli.runDate(), cli.dryRun(), loaded, spark, wh, Instant.now());
+    if (job != null) {
+      return exitCode(JobRunner.run(job, ctx));
+    }
     return switch (cli.job()) {
       case "generate" -> {
-        GenerateJob.run(spark, cli, loaded.config().summarize().input().path());
+        GenerateJob.run(spark, cli, loaded.config().catalog());
         GenerateJob.runPurchases(spark, cli, loaded.config().recommend().purchasesPath());
         yield 0;
       }
-      case "summarize" -> {
-        yield exitCode(SummarizeJob.run(ctx));
-      }
-      case "recommend" -> exitCode(RecommendJob.run(ctx));
       case "demo" -> demo(ctx, cli);
-      default -> sql(spark, wh, cli.positional());
+      default -> SqlCommand.run(spark, wh, cli);
     };
-  }
-
-  private static String format(Object v) {
-    if (v == null) {
-      return "NULL";
-    }
-    if (v instanceof scala.collection.Iterable<?> it) {
-      return it.mkString("[", ", ", "]");
-    }
-    return String.valueOf(v).replace('\t', ' ').replace('\n', ' ');
   }
 
   /** Generate (once), summarize, then show what was written: the README's first command. */
   private static int demo(RunContext ctx, CliArgs cli) {
-    String input = ctx.config().summarize().input().path();
+    String input = ctx.config().catalog().path();
     if (!io.delta.tables.DeltaTable.isDeltaTable(ctx.spark(), input)) {
-      GenerateJob.run(ctx.spark(), cli, input);
+      GenerateJob.run(ctx.spark(), cli, ctx.config().catalog());
     } else {
       System.out.println("demo: reusing the sample catalog at " + input + " (delete it to start over)");
     }
-    RunLog log = SummarizeJob.run(ctx);
+    RunLog log = JobRunner.run(new SummarizeJob(), new RunContext("summarize", ctx.runId(), ctx.runDate(), ctx.dryRun(),
+        ctx.loaded(), ctx.spark(), ctx.warehouse(), ctx.startedAt()));
     System.out.println();
     System.out.println("A few summaries (bin/flywheel sql \"SELECT ... FROM summaries\" for more):");
-    sql(ctx.spark(), ctx.warehouse(), List.of(
-        "SELECT item_id, prompt_id, summary, key_features FROM summaries ORDER BY item_id LIMIT 5"));
+    SqlCommand.print(ctx.spark(), ctx.warehouse(),
+        "SELECT item_id, prompt_id, summary, key_features FROM summaries ORDER BY item_id LIMIT 5", 5);
     System.out.println();
     System.out.println("Guardrail rejections and failures of this run, by reason:");
-    sql(ctx.spark(), ctx.warehouse(), List.of(
+    SqlCommand.print(ctx.spark(), ctx.warehouse(),
         "SELECT status, error_class, count(*) AS calls FROM llm_calls WHERE run_id = '" + ctx.runId()
-            + "' GROUP BY status, error_class ORDER BY calls DESC"));
+            + "' GROUP BY status, error_class ORDER BY calls DESC", 100);
     return exitCode(log);
   }
 
@@ -121,25 +156,26 @@ public final class Main {
     return log.status().equals("failed") ? 1 : 0;
   }
 
-  private static int sql(SparkSession spark, Warehouse wh, List<String> query) {
-    if (query.isEmpty()) {
-      throw new IllegalArgumentException("sql needs a query");
+  static String jobsText() {
+    StringBuilder sb = new StringBuilder();
+    for (Job j : Jobs.ALL) {
+      sb.append(String.format(Locale.ROOT, "%-10s %s%n           writes: %s, runs; config: %s.*%n", j.name(),
+          j.description(), String.join(", ", j.tables().stream().map(Table::tableName).toList()), j.name()));
     }
-    FlywheelFunctions.register(spark);
-    wh.registerViews();
-    var df = spark.sql(String.join(" ", query));
-    List<Row> rows = df.takeAsList(1000);
-    System.out.println(String.join("\t", df.columns()));
-    for (Row r : rows) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < r.length(); i++) {
-        if (i > 0) {
-          sb.append('\t');
-        }
-        sb.append(format(r.isNullAt(i) ? null : r.get(i)));
-      }
-      System.out.println(sb);
+    return sb.toString();
+  }
+
+  /** The registry as JSON, for tools that cannot run Java classes (the Airflow DAG tests read it). */
+  static String jobsJson() {
+    StringBuilder sb = new StringBuilder("{\"main_class\": \"" + Main.class.getName() + "\", \"jobs\": [");
+    for (int i = 0; i < Jobs.ALL.size(); i++) {
+      Job j = Jobs.ALL.get(i);
+      sb.append(i == 0 ? "" : ", ").append("{\"name\": \"").append(j.name()).append("\", \"config_section\": \"")
+          .append(j.name()).append("\", \"tables\": [");
+      List<String> names = j.tables().stream().map(t -> "\"" + t.tableName() + "\"").toList();
+      sb.append(String.join(", ", names)).append("]}");
     }
-    return 0;
+    sb.append("], \"commands\": [\"generate\", \"demo\", \"sql\", \"jobs\"]}\n");
+    return sb.toString();
   }
 }

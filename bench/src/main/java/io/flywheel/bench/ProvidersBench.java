@@ -52,7 +52,7 @@ public final class ProvidersBench {
     List<String[]> rows = new ArrayList<>();
     try (FakeLlmServer server = FakeLlmServer.start()) {
       server.requireKey(KEY).latencyMs(LATENCY_MS).limitPerMinute(LIMIT, true);
-      List<String> common = List.of("summarize.input.path=" + dir.resolve("catalog"),
+      List<String> common = List.of("catalog.path=" + dir.resolve("catalog"),
           "llm.provider=openai", "llm.model=" + MODEL, "llm.base_url=" + server.openAiBaseUrl(),
           "llm.api_key_file=" + keyFile, "llm.rate_limit.requests_per_minute=" + LIMIT, "llm.max_attempts=5",
           "summarize.batch_size=" + items);

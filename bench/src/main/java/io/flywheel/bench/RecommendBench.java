@@ -36,7 +36,7 @@ public final class RecommendBench {
     Path dir = Path.of(args.length > 2 ? args[2] : "target/bench-recommend").toAbsolutePath();
     SparkSession spark = SparkSessions.getOrCreate("flywheel-bench-recommend");
     List<String> common = List.of(
-        "summarize.input.path=" + dir.resolve("catalog"),
+        "catalog.path=" + dir.resolve("catalog"),
         "recommend.purchases_path=" + dir.resolve("purchases"));
     long t = System.nanoTime();
     SummarizeBench.job("generate", with(common, "warehouse.root=" + dir.resolve("on")),

@@ -30,7 +30,7 @@ public final class SummarizeBench {
     Path dir = Path.of(args.length > 1 ? args[1] : "target/bench-summarize").toAbsolutePath();
     List<String> sets = List.of(
         "warehouse.root=" + dir.resolve("warehouse"),
-        "summarize.input.path=" + dir.resolve("catalog"),
+        "catalog.path=" + dir.resolve("catalog"),
         "summarize.batch_size=" + Math.max(2000, items / 20));
     SparkSession spark = SparkSessions.getOrCreate("flywheel-bench-summarize");
     List<String[]> rows = new ArrayList<>();
@@ -80,9 +80,9 @@ public final class SummarizeBench {
     FlywheelConfig cfg = ConfigLoader.load(null, Map.of(), sets).config();
     FlywheelConfig.Summarize s = cfg.summarize();
     long t = System.nanoTime();
-    Dataset<Row> raw = spark.read().format("delta").load(s.input().path());
-    CatalogPrep.withValidation(raw, s.input().columns(), s.maxItemChars())
-        .transform(df -> CatalogPrep.withContentHash(df, s.input().columns().text()))
+    Dataset<Row> raw = spark.read().format("delta").load(cfg.catalog().path());
+    CatalogPrep.withValidation(raw, cfg.catalog().columns(), s.maxItemChars())
+        .transform(df -> CatalogPrep.withContentHash(df, cfg.catalog().columns().text()))
         .select(CatalogPrep.CONTENT_HASH).write().format("noop").mode("overwrite").save();
     return seconds(t);
   }

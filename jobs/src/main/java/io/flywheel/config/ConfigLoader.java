@@ -138,17 +138,13 @@ public final class ConfigLoader {
       fail("llm.provider", "must be one of " + PROVIDERS + ", was '" + c.llm().provider() + "'");
     }
     validateLlm(c.llm());
+    validateCatalog(c.catalog());
     validateRecommend(c);
+    positive("run.heartbeat_seconds", c.run().heartbeatSeconds());
+    if (c.run().staleAfterSeconds() < 2 * c.run().heartbeatSeconds()) {
+      fail("run.stale_after_seconds", "must be at least twice run.heartbeat_seconds, was " + c.run().staleAfterSeconds());
+    }
     FlywheelConfig.Summarize s = c.summarize();
-    require("summarize.input.path", s.input().path());
-    if (!FORMATS.contains(s.input().format())) {
-      fail("summarize.input.format", "must be one of " + FORMATS + ", was '" + s.input().format() + "'");
-    }
-    require("summarize.input.columns.id", s.input().columns().id());
-    require("summarize.input.columns.updated_at", s.input().columns().updatedAt());
-    if (s.input().columns().text() == null || s.input().columns().text().isEmpty()) {
-      fail("summarize.input.columns.text", "must list at least one text column");
-    }
     require("summarize.prompts.default_prompt", s.prompts().defaultPrompt());
     positive("summarize.batch_size", s.batchSize());
     positive("summarize.max_item_chars", s.maxItemChars());
@@ -161,8 +157,24 @@ public final class ConfigLoader {
     }
   }
 
+  private void validateCatalog(FlywheelConfig.Catalog cat) {
+    require("catalog.path", cat.path());
+    if (!FORMATS.contains(cat.format())) {
+      fail("catalog.format", "must be one of " + FORMATS + ", was '" + cat.format() + "'");
+    }
+    require("catalog.columns.id", cat.columns().id());
+    require("catalog.columns.updated_at", cat.columns().updatedAt());
+    require("catalog.columns.title", cat.columns().title());
+    if (cat.columns().text() == null || cat.columns().text().isEmpty()) {
+      fail("catalog.columns.text", "must list at least one text column");
+    }
+  }
+
   private void validateRecommend(FlywheelConfig c) {
     FlywheelConfig.Recommend r = c.recommend();
+    if (r.maxFailureRatio() < 0 || r.maxFailureRatio() > 1) {
+      fail("recommend.max_failure_ratio", "must be between 0 and 1, was " + r.maxFailureRatio());
+    }
     require("recommend.purchases_path", r.purchasesPath());
     if (!FORMATS.contains(r.purchasesFormat())) {
       fail("recommend.purchases_format", "must be one of " + FORMATS + ", was '" + r.purchasesFormat() + "'");
@@ -325,6 +337,7 @@ public final class ConfigLoader {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = join(prefix, e.getKey());
+      rejectMoved(key, e.getValue(), source);
       JsonNode existing = into.get(e.getKey());
       if (existing != null && existing.isObject() && e.getValue().isObject() && !isFreeMap(key)) {
         sources.put(key, source);
@@ -338,10 +351,40 @@ public final class ConfigLoader {
 
   /** Maps whose keys are user data (model names, route values): a file replaces them whole. */
   private static boolean isFreeMap(String key) {
-    return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("summarize.input.options");
+    return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("catalog.options");
+  }
+
+  /** Keys of earlier versions, and where they live now: setting one is an error that says so. */
+  private static final Map<String, String> MOVED = Map.of(
+      "summarize.input.format", "catalog.format",
+      "summarize.input.path", "catalog.path",
+      "summarize.input.options", "catalog.options",
+      "summarize.input.columns.id", "catalog.columns.id",
+      "summarize.input.columns.updated_at", "catalog.columns.updated_at",
+      "summarize.input.columns.text", "catalog.columns.text",
+      "summarize.input.columns.route", "catalog.columns.category",
+      "summarize.input.columns.brand", "catalog.columns.brand");
+
+  private static void rejectMoved(String key, JsonNode value, String source) {
+    if (value != null && value.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        rejectMoved(join(key, e.getKey()), e.getValue(), source);
+      }
+      if (!key.equals("summarize.input") && !key.equals("summarize.input.columns")) {
+        return;
+      }
+    }
+    String now = MOVED.get(key);
+    if (now != null || key.startsWith("summarize.input")) {
+      throw new ConfigException("key '" + key + "' has moved to '" + (now != null ? now : "catalog.*")
+          + "' (the catalog has its own section now; from " + source + ")");
+    }
   }
 
   private void put(ObjectNode tree, String key, JsonNode value, String source) {
+    rejectMoved(key, value, source);
     String[] parts = key.split("\\.");
     ObjectNode node = tree;
     for (int i = 0; i < parts.length - 1; i++) {

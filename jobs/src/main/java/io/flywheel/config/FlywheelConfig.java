@@ -8,11 +8,40 @@ import java.util.Map;
  * Typed view of a Flywheel YAML config. Every key is documented in docs/config.md; built-in
  * defaults live in {@code flywheel-defaults.yaml} on the classpath.
  */
-public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, Recommend recommend)
+public record FlywheelConfig(
+    Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend)
     implements Serializable {
 
   /** Where the Delta tables live. */
   public record Warehouse(String root, String database) implements Serializable {}
+
+  /**
+   * How every job run reports that it is alive: the {@code runs} row's heartbeat is refreshed every
+   * {@code heartbeatSeconds}; a {@code running} row whose heartbeat is older than
+   * {@code staleAfterSeconds} is marked {@code abandoned} by the next run of the same job.
+   */
+  public record Run(int heartbeatSeconds, int staleAfterSeconds) implements Serializable {}
+
+  /**
+   * The catalog the user brings (docs/config.md#catalog), read the same way by generate, summarize
+   * and recommend.
+   */
+  public record Catalog(String format, String path, CatalogColumns columns, Map<String, String> options)
+      implements Serializable {}
+
+  /**
+   * Mapping from the catalog's logical columns to the user's column names. {@code text} are the
+   * fields the summary prompt uses, in order; {@code category} also routes items to prompts.
+   */
+  public record CatalogColumns(
+      String id, String updatedAt, List<String> text, String title, String category, String brand)
+      implements Serializable {}
+
+  /** What every job's config section holds for the runner (docs/jobs.md#failure-policy). */
+  public interface JobSettings {
+    /** The run fails (after committing) when failed + retryable calls exceed this share of calls. */
+    double maxFailureRatio();
+  }
 
   /**
    * Which model provider to call and how. Holds the NAME of the key's environment variable or the
@@ -64,7 +93,6 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
 
   /** The catalog summarization job. */
   public record Summarize(
-      Input input,
       String promptsDir,
       Prompts prompts,
       Decoding decoding,
@@ -74,15 +102,7 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
       double maxFailureRatio,
       boolean retryRejected,
       int callPartitions)
-      implements Serializable {}
-
-  /** A table the user brings: format, path and the columns the job needs. */
-  public record Input(String format, String path, Columns columns, Map<String, String> options)
-      implements Serializable {}
-
-  /** Mapping from the job's logical columns to the user's column names. */
-  public record Columns(String id, String updatedAt, List<String> text, String route, String brand)
-      implements Serializable {}
+      implements Serializable, JobSettings {}
 
   /** Which prompt serves an item: {@code routes} maps a value of the route column to a prompt id. */
   public record Prompts(String defaultPrompt, Map<String, String> routes) implements Serializable {}
@@ -121,6 +141,7 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
       double overgenerate,
       int indexCells,
       int probeCells,
-      int batchSize)
-      implements Serializable {}
+      int batchSize,
+      double maxFailureRatio)
+      implements Serializable, JobSettings {}
 }

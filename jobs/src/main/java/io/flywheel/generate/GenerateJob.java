@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Writes the deterministic sample catalog. Run it with
  * {@code bin/flywheel generate --items 10000 --seed 42 [--mutate 0.01 --mutate-seed 1] [--format delta] [--out PATH]};
- * the default output is the summarize job's input path.
+ * the default output is {@code catalog.path}, in {@code catalog.format}.
  */
 public final class GenerateJob {
   private GenerateJob() {}
@@ -66,12 +66,14 @@ public final class GenerateJob {
         users, seed, out, (System.nanoTime() - started) / 1e9);
   }
 
-  public static void run(SparkSession spark, CliArgs args, String defaultOut) {
+  /** Writes the sample catalog where {@code catalog.*} says (or to {@code --out} as {@code --format}). */
+  public static void run(SparkSession spark, CliArgs args, io.flywheel.config.FlywheelConfig.Catalog catalog) {
+    String defaultOut = catalog.path();
     long items = Long.parseLong(args.option("items", "1000"));
     long seed = Long.parseLong(args.option("seed", "42"));
     double mutate = Double.parseDouble(args.option("mutate", "0"));
     long mutateSeed = Long.parseLong(args.option("mutate-seed", "1"));
-    String format = args.option("format", "delta");
+    String format = args.option("format", catalog.format());
     String out = args.option("out", defaultOut);
     CatalogGenerator gen = new CatalogGenerator(seed, mutate, mutateSeed);
     Dataset<Row> df = catalog(spark, items, gen);

@@ -3,6 +3,7 @@ package io.flywheel.recommend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.Vectors;
+import io.flywheel.job.CallBatches;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
@@ -34,7 +35,7 @@ import org.apache.spark.sql.types.StructType;
  * Runs on executors: for each user, retrieves candidates, prompts the model with the shuffled
  * history, validates the answer, resamples, and re-ranks with MMR (docs/recommend.md#the-job).
  */
-public final class RecommendCalls implements Serializable {
+public final class RecommendCalls implements CallBatches.Calls {
   /** Work row: a user's distinct purchased items (most recent first), recent suggestions, probe flag. */
   public static final StructType WORK_SCHEMA =
       StructType.fromDDL("user_id STRING, history ARRAY<STRING>, recent ARRAY<STRING>, is_probe BOOLEAN");
@@ -75,6 +76,11 @@ public final class RecommendCalls implements Serializable {
     this.runDate = runDate;
     this.runId = runId;
     this.executors = executors;
+  }
+
+  @Override
+  public StructType resultSchema() {
+    return RESULT_SCHEMA;
   }
 
   /**

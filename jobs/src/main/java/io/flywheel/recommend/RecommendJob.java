@@ -4,15 +4,15 @@ import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.TextEmbedder;
-import io.flywheel.llm.BudgetShares;
-import io.flywheel.llm.CallBudget;
-import io.flywheel.llm.Costs;
+import io.flywheel.job.CallBatches;
+import io.flywheel.job.CallLog;
+import io.flywheel.job.Job;
 import io.flywheel.llm.RateShare;
 import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
-import io.flywheel.run.BatchPartitions;
-import io.flywheel.summarize.CatalogInput;
+import io.flywheel.table.TableWrites;
+import io.flywheel.catalog.CatalogInput;
 import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
 import java.sql.Date;
@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code bin/flywheel recommend --run-date 2026-11-28} (or under spark-submit with the same
  * arguments). See docs/recommend.md.
  */
-public final class RecommendJob {
+public final class RecommendJob implements Job {
   static final String JOB = "recommend";
   /** Recorded with each cached embedding: a new model invalidates the cache. */
   static final String EMBEDDING_MODEL = "all-minilm-l6-v2-q";
@@ -53,124 +53,156 @@ public final class RecommendJob {
       "intra_list_diversity", "temporal_diversity", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
       "resample_rate", "order_sensitivity");
 
-  private RecommendJob() {}
-
-  public static RunLog run(RunContext ctx) {
-    RunLog log = new RunLog(ctx);
-    Warehouse wh = ctx.warehouse();
-    if (!ctx.dryRun()) {
-      for (Table t : List.of(Table.RECOMMENDATIONS, Table.RECOMMENDATION_USERS, Table.RECOMMENDATION_METRICS,
-          Table.RECOMMEND_REJECTS, Table.LLM_CALLS, Table.ITEM_EMBEDDINGS)) {
-        wh.ensure(t);
-      }
-      log.started();
-    }
-    try {
-      String status = execute(ctx, log);
-      log.end(status, null);
-      printSummary(ctx, log, status);
-      return log;
-    } catch (RuntimeException e) {
-      log.failed(e);
-      throw e;
-    }
+  @Override
+  public String name() {
+    return JOB;
   }
 
-  private static String execute(RunContext ctx, RunLog log) {
-    SparkSession spark = ctx.spark();
-    Warehouse wh = ctx.warehouse();
+  @Override
+  public String description() {
+    return "suggest catalog items to each user from their purchase history";
+  }
+
+  @Override
+  public List<Table> tables() {
+    return List.of(Table.RECOMMENDATIONS, Table.RECOMMENDATION_USERS, Table.RECOMMENDATION_METRICS,
+        Table.RECOMMEND_REJECTS, Table.LLM_CALLS, Table.ITEM_EMBEDDINGS);
+  }
+
+  @Override
+  public FlywheelConfig.JobSettings settings(FlywheelConfig config) {
+    return config.recommend();
+  }
+
+  /** Reads the catalog and the purchases, checks them, and finds the users this run still has to call. */
+  @Override
+  public Job.Plan plan(RunContext ctx, RunLog log) {
     FlywheelConfig.Recommend rec = ctx.config().recommend();
     long t0 = System.nanoTime();
     Dataset<Row> items = catalogItems(ctx);
-    // A dry run only plans: it counts the catalog instead of embedding it.
-    CatalogIndex index = ctx.dryRun() ? null : embedCatalog(ctx, log, items);
-    long catalogSize = index == null ? items.count() : index.size();
-    log.timed("embed_catalog", t0);
-    log.count("catalog_items", catalogSize);
-
-    long t1 = System.nanoTime();
-    Dataset<Row> purchases = readPurchases(spark, rec);
+    Dataset<Row> purchases = readPurchases(ctx.spark(), rec);
     Dataset<Row> checked = withPurchaseChecks(purchases, items.select("item_id"), ctx.runDate()).cache();
-    Dataset<Row> valid = checked.where(col("reason").isNull());
-    Dataset<Row> histories = valid.groupBy("user_id")
-        .agg(transform(sort_array(collect_list(struct(col("purchased_at"), col("item_id"))), false),
-            x -> x.getField("item_id")).as("history"))
+    Dataset<Row> histories = withHistories(checked.where(col("reason").isNull()))
         // Kept: the plan counts, the batches' shuffle and the metrics all read it; without the cache each
         // would read the purchases and the catalog again.
         .cache();
-    Dataset<Row> recent = recentSuggestions(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate(), rec);
-    // Users already done for this run date (by an earlier run of the same date) are not called again.
-    Date day = Date.valueOf(ctx.runDate());
-    Dataset<Row> done = wh.readOrEmpty(Table.RECOMMENDATION_USERS)
-        .where(col("run_date").equalTo(lit(day)).and(col("status").equalTo("ok")))
-        .select(col("user_id").as("d_user_id"));
-    int sampleBasis = (int) Math.round(rec.orderSensitivitySample() * 10_000);
-    Dataset<Row> work = histories.join(done, histories.col("user_id").equalTo(done.col("d_user_id")), "left_anti")
-        .join(recent, histories.col("user_id").equalTo(recent.col("r_user_id")), "left")
-        .select(col("user_id"), col("history"), col("recent"),
-            pmod(xxhash64(col("user_id"), lit("order-probe-v1"), lit(ctx.runDate().toString())), lit(10_000))
-                .lt(sampleBasis).as("is_probe"));
-    Map<String, Long> byReason = new LinkedHashMap<>();
+    Dataset<Row> recent = recentSuggestions(ctx.warehouse().readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate(), rec);
+    Dataset<Row> done = ctx.warehouse().readOrEmpty(Table.RECOMMENDATION_USERS)
+        .where(col("run_date").equalTo(lit(Date.valueOf(ctx.runDate()))).and(col("status").equalTo("ok")));
+    Dataset<Row> work = withWork(histories, done, recent, ctx.runDate(), rec.orderSensitivitySample());
     for (Row r : checked.groupBy("reason").count().collectAsList()) {
-      byReason.put(r.isNullAt(0) ? "accepted" : "rejected_" + r.getString(0), r.getLong(1));
+      log.count(r.isNullAt(0) ? "accepted" : "rejected_" + r.getString(0), r.getLong(1));
     }
-    byReason.forEach(log::count);
+    long catalogSize = items.count();
     long users = histories.count();
     Row plan = work.agg(count(lit(1)), count(when(col("is_probe"), lit(1)))).first();
     long toCall = plan.getLong(0);
     long probes = plan.getLong(1);
+    log.count("catalog_items", catalogSize);
     log.count("users", users);
     log.count("users_done_before", users - toCall);
     log.count("users_to_call", toCall);
     log.count("probe_users", probes);
-    log.timed("read_purchases", t1);
+    log.count("plan_calls", toCall * rec.maxAttempts() + probes);
+    log.timed("read_purchases", t0);
     System.out.printf(Locale.ROOT,
         "recommend plan: %d users (%d already done for %s), %d catalog items; %d to %d model calls (%s/%s), %d of them order-sensitivity probes%n",
         users, users - toCall, ctx.runDate(), catalogSize, toCall + probes, toCall * rec.maxAttempts() + probes,
         ctx.config().llm().provider(), ctx.config().llm().model(), probes);
-    if (ctx.dryRun()) {
+    return new Run(ctx, items, checked, histories, work, toCall);
+  }
+
+  /** The planned run: embed the catalog, call the users in batches, rebuild the date's lists and metrics. */
+  private record Run(RunContext ctx, Dataset<Row> items, Dataset<Row> checked, Dataset<Row> histories,
+      Dataset<Row> work, long toCall) implements Job.Plan {
+
+    @Override
+    public String execute(RunLog log, TableWrites writes) {
+      long t0 = System.nanoTime();
+      CatalogIndex index = embedCatalog(ctx, log, items);
+      log.timed("embed_catalog", t0);
+      writes.replaceRunDate(rejectRows(ctx, checked), Table.RECOMMEND_REJECTS, ctx.runDate());
+      Map<String, Long> purchasesByItem = new HashMap<>();
+      long totalPurchases = 0;
+      for (Row r : checked.where(col("reason").isNull()).groupBy("item_id").count().collectAsList()) {
+        purchasesByItem.put(r.getString(0), r.getLong(1));
+        totalPurchases += r.getLong(1);
+      }
+      long t1 = System.nanoTime();
+      // Printed even when nothing is called: "calls 0" is what a rerun of a finished date should show.
+      log.count("calls", 0);
+      if (toCall > 0) {
+        callInBatches(ctx, log, writes, index, work, toCall);
+      }
+      log.timed("calls", t1);
+      long t2 = System.nanoTime();
+      Dataset<Row> userRows = ctx.warehouse().read(Table.RECOMMENDATION_USERS)
+          .where(col("run_date").equalTo(lit(Date.valueOf(ctx.runDate())))).cache();
+      writes.replaceRunDate(withListRows(userRows, ctx.runDate()), Table.RECOMMENDATIONS, ctx.runDate());
+      log.timed("write", t2);
+      writeMetrics(ctx, log, writes, new MetricInputs(index, histories, userRows, purchasesByItem, totalPurchases));
+      userRows.unpersist();
+      return null;
+    }
+
+    @Override
+    public void close() {
       checked.unpersist();
       histories.unpersist();
-      return "dry_run";
     }
-    writeRejects(ctx, checked);
-    Map<String, Long> purchasesByItem = new HashMap<>();
-    long totalPurchases = 0;
-    for (Row r : valid.groupBy("item_id").count().collectAsList()) {
-      purchasesByItem.put(r.getString(0), r.getLong(1));
-      totalPurchases += r.getLong(1);
-    }
-    checked.unpersist();
+  }
 
-    long t2 = System.nanoTime();
-    // Printed even when nothing is called: "calls 0" is what a rerun of a finished date should show.
-    log.count("calls", 0);
-    if (toCall > 0) {
-      callInBatches(ctx, log, index, work, toCall, users - toCall);
-    }
-    log.timed("calls", t2);
+  /** Per user, the distinct purchased items, most recent first. */
+  static Dataset<Row> withHistories(Dataset<Row> validPurchases) {
+    return validPurchases.groupBy("user_id")
+        .agg(transform(sort_array(collect_list(struct(col("purchased_at"), col("item_id"))), false),
+            x -> x.getField("item_id")).as("history"));
+  }
 
-    long t3 = System.nanoTime();
-    Dataset<Row> userRows = wh.read(Table.RECOMMENDATION_USERS).where(col("run_date").equalTo(lit(day))).cache();
-    // The date's lists, rebuilt from every user done for the date (this run's and any earlier run's).
+  /**
+   * The users still to call for {@code runDate}: those without an {@code ok} row in {@code done}
+   * (earlier runs of the same date), with their recent suggestions and whether they are in the
+   * order-sensitivity sample (a stable hash of user and date below {@code probeShare}).
+   */
+  static Dataset<Row> withWork(Dataset<Row> histories, Dataset<Row> done, Dataset<Row> recent,
+      java.time.LocalDate runDate, double probeShare) {
+    Dataset<Row> doneIds = done.select(col("user_id").as("d_user_id"));
+    int sampleBasis = (int) Math.round(probeShare * 10_000);
+    return histories.join(doneIds, histories.col("user_id").equalTo(doneIds.col("d_user_id")), "left_anti")
+        .join(recent, histories.col("user_id").equalTo(recent.col("r_user_id")), "left")
+        .select(col("user_id"), col("history"), col("recent"),
+            pmod(xxhash64(col("user_id"), lit("order-probe-v1"), lit(runDate.toString())), lit(10_000))
+                .lt(sampleBasis).as("is_probe"));
+  }
+
+  /** The date's lists, one row per (user, rank), from every user done for the date (by any run of it). */
+  static Dataset<Row> withListRows(Dataset<Row> userRows, java.time.LocalDate runDate) {
+    Date day = Date.valueOf(runDate);
     Timestamp now = new Timestamp(System.currentTimeMillis());
-    userRows.where(col("status").equalTo("ok"))
+    return userRows.where(col("status").equalTo("ok"))
         .select(col("user_id"), col("phrasing"), col("run_id"), explode(col("items")).as("f"))
         .select(col("user_id"), lit(day).as("run_date"), col("f.rank").as("rank"), col("f.item_id").as("item_id"),
             col("f.title").as("title"), col("f.score").as("score"), col("f.attempt").as("attempt"),
             col("f.seed").as("seed"), col("f.history_order").as("history_order"), col("phrasing"),
-            col("run_id"), lit(now).as("created_at"))
-        .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
-        .save(wh.path(Table.RECOMMENDATIONS));
-    log.timed("write", t3);
+            col("run_id"), lit(now).as("created_at"));
+  }
 
+  /** What the daily metrics are computed from. */
+  record MetricInputs(CatalogIndex index, Dataset<Row> histories, Dataset<Row> userRows,
+      Map<String, Long> purchasesByItem, long totalPurchases) {}
+
+  /** Computes every metric of docs/recommend.md#metrics for the date and replaces its metric rows. */
+  private static void writeMetrics(RunContext ctx, RunLog log, TableWrites writes, MetricInputs in) {
+    FlywheelConfig.Recommend rec = ctx.config().recommend();
+    CatalogIndex index = in.index();
+    Date day = Date.valueOf(ctx.runDate());
+    Timestamp now = new Timestamp(System.currentTimeMillis());
     long t4 = System.nanoTime();
-    Map<String, List<String>> previous = previousLists(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
+    Map<String, List<String>> previous = previousLists(ctx.warehouse().readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
     List<UserResult> all = new ArrayList<>();
-    for (Row r : userRows.where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
+    for (Row r : in.userRows().where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
       all.add(UserResult.of(r));
     }
-    userRows.unpersist();
     List<Row> metricRows = new ArrayList<>();
     String settings = String.format(Locale.ROOT,
         "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s overgenerate=%s max_attempts=%d k=%d candidates=%d retrieval=%s index_cells=%d",
@@ -183,10 +215,9 @@ public final class RecommendJob {
       catalogIds.add(index.id(i));
     }
     Map<String, Set<String>> historyByUser = new HashMap<>();
-    for (Row r : histories.collectAsList()) {
+    for (Row r : in.histories().collectAsList()) {
       historyByUser.put(r.getString(0), new HashSet<>(r.getList(1)));
     }
-    histories.unpersist();
     List<String> groups = new ArrayList<>();
     groups.add("all");
     for (int p = 0; p < rec.phrasings().size(); p++) {
@@ -194,7 +225,8 @@ public final class RecommendJob {
     }
     for (String g : groups) {
       List<UserResult> rs = g.equals("all") ? all : all.stream().filter(u -> Integer.toString(u.phrasing()).equals(g)).toList();
-      Map<String, Double> m = metrics(rs, catalogIds, purchasesByItem, totalPurchases, vectors, previous, historyByUser);
+      Map<String, Double> m = metrics(rs, new MetricContext(catalogIds, in.purchasesByItem(), in.totalPurchases(), vectors,
+          previous, historyByUser));
       for (Map.Entry<String, Double> e : m.entrySet()) {
         metricRows.add(RowFactory.create(day, ctx.runId(), g, e.getKey(), e.getValue(), (long) rs.size(), settings, now));
         if (g.equals("all")) {
@@ -202,9 +234,8 @@ public final class RecommendJob {
         }
       }
     }
-    spark.createDataFrame(metricRows, Table.RECOMMENDATION_METRICS.schema())
-        .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
-        .save(wh.path(Table.RECOMMENDATION_METRICS));
+    writes.replaceRunDate(ctx.spark().createDataFrame(metricRows, Table.RECOMMENDATION_METRICS.schema()),
+        Table.RECOMMENDATION_METRICS, ctx.runDate());
     log.count("recommended_slots", all.stream().mapToLong(u -> u.finalList().size()).sum());
     log.count("hallucinations", all.stream().mapToLong(UserResult::hallucinations).sum());
     log.count("rejected_history_repeat", all.stream().mapToLong(UserResult::rejectedHistory).sum());
@@ -212,89 +243,63 @@ public final class RecommendJob {
     log.count("rejected_too_similar_recent", all.stream().mapToLong(UserResult::rejectedRecent).sum());
     log.count("resampled_users", all.stream().filter(u -> u.attempts() > 1).count());
     log.timed("metrics", t4);
-    long failed = log.get("failed") + log.get("retryable_error");
-    return log.get("calls") > 0 && failed > 0.05 * log.get("calls") ? "failed" : "succeeded";
   }
 
   /**
-   * The per-user calls, in batches of {@code recommend.batch_size} users: each batch is computed once
-   * (checkpointed), then its calls are appended to {@code llm_calls} and its users to
-   * {@code recommendation_users}, each append with a Delta transaction id so a retried batch is
-   * skipped. A crash loses at most the batch in flight; the next run of the date calls only the
-   * users no committed batch holds.
+   * The per-user calls, in batches of {@code recommend.batch_size} users ({@link CallBatches}): each
+   * batch's calls go to {@code llm_calls} and its users to {@code recommendation_users}, exactly once.
+   * A crash loses at most the batch in flight; the next run of the date calls only the users no
+   * committed batch holds.
    */
-  private static void callInBatches(RunContext ctx, RunLog log, CatalogIndex index, Dataset<Row> work, long toCall,
-      long doneBefore) {
+  private static void callInBatches(RunContext ctx, RunLog log, TableWrites writes, CatalogIndex index,
+      Dataset<Row> work, long toCall) {
     SparkSession spark = ctx.spark();
-    Warehouse wh = ctx.warehouse();
     FlywheelConfig.Recommend rec = ctx.config().recommend();
     FlywheelConfig.Llm llm = ctx.config().llm();
     Date day = Date.valueOf(ctx.runDate());
     // Users left failed or budget-skipped by an earlier run of this date are retried now: their old rows go.
-    io.delta.tables.DeltaTable.forPath(spark, wh.path(Table.RECOMMENDATION_USERS))
+    io.delta.tables.DeltaTable.forPath(spark, ctx.warehouse().path(Table.RECOMMENDATION_USERS))
         .delete(col("run_date").equalTo(lit(day)).and(col("status").notEqual("ok")));
     Broadcast<CatalogIndex> bc = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
     int executors = RateShare.executors(spark.sparkContext(), llm.rateLimit());
     RecommendCalls calls = new RecommendCalls(llm, rec, bc, ctx.runDate(), ctx.runId(), executors);
-    int parallel = Math.max(1, rec.callPartitions() > 0 ? rec.callPartitions() : spark.sparkContext().defaultParallelism());
-    int batches = (int) Math.max(1, (toCall + rec.batchSize() - 1) / rec.batchSize());
-    // One shuffle for every batch: each batch computes a slice of its partitions.
-    JavaRDD<Row> shuffled = work.repartition(batches * parallel, col("user_id")).javaRDD();
-    boolean hasBudget = llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
-    List<Row> estimates = hasBudget ? shuffled.mapPartitions(calls::partitionEstimates).collect() : null;
-    Progress progress = new Progress(JOB, toCall, doneBefore, System.out, "users", "done before");
-    // Unique per process: a run started again with the same --run-id must not have its writes skipped
-    // by Delta as already committed.
-    String app = "flywheel-" + JOB + "-" + ctx.runId() + "-" + java.util.UUID.randomUUID();
-    long done = 0;
-    for (int b = 0; b < batches; b++) {
-      CallBudget[] shares = BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls"), log.costUsd());
-      JavaRDD<Row> results = BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
-          .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
-      // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
-      Dataset<Row> batch = spark.createDataFrame(results, RecommendCalls.RESULT_SCHEMA).localCheckpoint(true);
-      Timestamp now = new Timestamp(System.currentTimeMillis());
-      Dataset<Row> callRows = batch.select(col("user_id"), explode(col("calls")).as("c"));
-      Column cost = Costs.usd(llm, col("c.input_tokens"), col("c.output_tokens"));
-      callRows.select(col("c.call_id").as("call_id"), lit(ctx.runId()).as("run_id"), lit(JOB).as("job"),
-              lit(day).as("run_date"), col("user_id").as("item_key"), lit(1).as("item_count"),
-              lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),
-              lit(llm.provider()).as("provider"), lit(llm.model()).as("requested_model"),
-              col("c.reported_model").as("reported_model"), lit(RecommendPrompt.PROMPT_ID).as("prompt_id"),
-              lit(RecommendPrompt.PROMPT_VERSION).as("prompt_version"), col("c.request").as("request"),
-              col("c.response").as("response"), col("c.status").as("status"), col("c.error_class").as("error_class"),
-              col("c.error_message").as("error_message"), col("c.finish_reason").as("finish_reason"),
-              col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
-              col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
-              cost.as("cost_usd"), col("c.created_at").as("created_at"), to_date(col("c.created_at")).as("call_date"))
-          .write().format("delta").mode("append")
-          .option("txnAppId", app + "-llm_calls").option("txnVersion", b)
-          .save(wh.path(Table.LLM_CALLS));
-      batch.select(lit(day).as("run_date"), col("user_id"), col("status"), col("phrasing"), col("attempts"),
-              col("final").as("items"), col("first_matched"), col("probe_matched"), col("suggestions"),
-              col("hallucinations"), col("rejected_history"), col("rejected_duplicate"), col("rejected_recent"),
-              size(col("calls")).as("calls"), lit(ctx.runId()).as("run_id"), lit(now).as("created_at"))
-          .write().format("delta").mode("append")
-          .option("txnAppId", app + "-recommendation_users").option("txnVersion", b)
-          .save(wh.path(Table.RECOMMENDATION_USERS));
-      for (Row r : callRows.groupBy("c.status").agg(count(lit(1)), sum("c.input_tokens"), sum("c.output_tokens"), sum(cost))
-          .collectAsList()) {
-        log.add("calls", r.getLong(1));
-        log.add(r.getString(0), r.getLong(1));
-        log.addUsage(r.isNullAt(2) ? 0 : r.getLong(2), r.isNullAt(3) ? 0 : r.getLong(3), r.isNullAt(4) ? 0 : r.getDouble(4));
-      }
-      for (Row r : batch.groupBy("status").count().collectAsList()) {
-        log.add("users_" + r.getString(0), r.getLong(1));
-        done += r.getLong(1);
-      }
-      progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
-      batch.unpersist();
-    }
+    long doneBefore = log.get("users_done_before");
+    CallBatches.run(ctx, log, work, new CallBatches.Spec(rec.batchSize(), rec.callPartitions(), "user_id",
+        new Progress(JOB, toCall, doneBefore, System.out, "users", "done before")), calls, (b, batch) -> {
+          Timestamp now = new Timestamp(System.currentTimeMillis());
+          CallLog.commit(callColumns(batch), ctx, writes, b, log);
+          writes.appendOnce(batch.select(lit(day).as("run_date"), col("user_id"), col("status"), col("phrasing"),
+                  col("attempts"), col("final").as("items"), col("first_matched"), col("probe_matched"),
+                  col("suggestions"), col("hallucinations"), col("rejected_history"), col("rejected_duplicate"),
+                  col("rejected_recent"), size(col("calls")).as("calls"), lit(ctx.runId()).as("run_id"),
+                  lit(now).as("created_at")),
+              Table.RECOMMENDATION_USERS, b);
+          long users = 0;
+          for (Row r : batch.groupBy("status").count().collectAsList()) {
+            log.add("users_" + r.getString(0), r.getLong(1));
+            users += r.getLong(1);
+          }
+          return users;
+        });
     bc.destroy();
     if (log.get("users_budget_skipped") > 0) {
       System.out.printf(Locale.ROOT, "WARNING: %d users were not called because the run's llm.budget is spent;"
           + " the next run of %s calls them%n", log.get("users_budget_skipped"), ctx.runDate());
     }
+  }
+
+  /** A batch's calls (one row per model call of each user) with the columns of {@link CallLog#CALL}. */
+  static Dataset<Row> callColumns(Dataset<Row> batch) {
+    return batch.select(col("user_id"), explode(col("calls")).as("c"))
+        .select(col("c.call_id").as("call_id"), col("user_id").as("item_key"), lit(1).as("item_count"),
+            lit(null).cast("string").as("cache_key"), lit(null).cast("string").as("request_key"),
+            lit(RecommendPrompt.PROMPT_ID).as("prompt_id"), lit(RecommendPrompt.PROMPT_VERSION).as("prompt_version"),
+            col("c.reported_model").as("reported_model"), col("c.request").as("request"), col("c.response").as("response"),
+            col("c.status").as("status"), col("c.error_class").as("error_class"),
+            col("c.error_message").as("error_message"), col("c.finish_reason").as("finish_reason"),
+            col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
+            col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
+            col("c.created_at").as("created_at"));
   }
 
   /** What the metrics need of one user's result. */
@@ -317,9 +322,16 @@ public final class RecommendJob {
   }
 
   /** Every metric of docs/recommend.md#metrics over {@code rs}, by name. */
-  static Map<String, Double> metrics(
-      List<UserResult> rs, Set<String> catalogIds, Map<String, Long> purchasesByItem, long totalPurchases,
-      Map<String, float[]> vectors, Map<String, List<String>> previous, Map<String, Set<String>> historyByUser) {
+  /** What every user's metrics are measured against: the catalog, purchases, vectors, earlier lists, histories. */
+  record MetricContext(Set<String> catalogIds, Map<String, Long> purchasesByItem, long totalPurchases,
+      Map<String, float[]> vectors, Map<String, List<String>> previous, Map<String, Set<String>> historyByUser) {}
+
+  static Map<String, Double> metrics(List<UserResult> rs, MetricContext mc) {
+    Set<String> catalogIds = mc.catalogIds();
+    Map<String, Long> purchasesByItem = mc.purchasesByItem();
+    Map<String, float[]> vectors = mc.vectors();
+    Map<String, List<String>> previous = mc.previous();
+    Map<String, Set<String>> historyByUser = mc.historyByUser();
     Map<String, List<String>> lists = new HashMap<>();
     Map<String, List<String>> first = new HashMap<>();
     Map<String, List<String>> probeA = new HashMap<>();
@@ -362,11 +374,11 @@ public final class RecommendJob {
 
   /** The catalog's usable items: one row per trimmed id, with the text that is embedded and its hash. */
   static Dataset<Row> catalogItems(RunContext ctx) {
-    FlywheelConfig.Input in = ctx.config().summarize().input();
-    String category = in.columns().route();
-    Dataset<Row> raw = CatalogInput.read(ctx.spark(), in);
-    Dataset<Row> items = raw.select(trim(col(in.columns().id()).cast("string")).as("item_id"),
-            trim(col("title").cast("string")).as("title"), coalesce(col(category).cast("string"), lit("")).as("category"))
+    FlywheelConfig.CatalogColumns cols = ctx.config().catalog().columns();
+    Dataset<Row> raw = CatalogInput.read(ctx.spark(), ctx.config().catalog());
+    Column category = CatalogInput.isBlank(cols.category()) ? lit("") : coalesce(col(cols.category()).cast("string"), lit(""));
+    Dataset<Row> items = raw.select(trim(col(cols.id()).cast("string")).as("item_id"),
+            trim(col(cols.title()).cast("string")).as("title"), category.as("category"))
         .where(col("item_id").isNotNull().and(col("item_id").notEqual(""))
             .and(col("title").isNotNull()).and(col("title").notEqual("")))
         // A repeated id keeps its smallest (title, category): the choice must not depend on file order.
@@ -465,8 +477,8 @@ public final class RecommendJob {
 
   /** The purchase histories, or a config error naming the key (missing path, missing column). */
   static Dataset<Row> readPurchases(SparkSession spark, FlywheelConfig.Recommend rec) {
-    Dataset<Row> df = CatalogInput.load(spark.read().format(rec.purchasesFormat()), "recommend.purchases_path",
-        rec.purchasesFormat(), rec.purchasesPath(), " (bin/flywheel generate --users N writes sample purchases)");
+    Dataset<Row> df = CatalogInput.load(spark, "recommend.purchases_path", rec.purchasesFormat(), rec.purchasesPath(),
+        Map.of(), " (bin/flywheel generate --users N writes sample purchases)");
     for (String c : List.of("user_id", "item_id", "purchased_at")) {
       if (!List.of(df.columns()).contains(c)) {
         throw new io.flywheel.config.ConfigException("key 'recommend.purchases_path': " + rec.purchasesPath()
@@ -524,21 +536,9 @@ public final class RecommendJob {
     return out;
   }
 
-  private static void writeRejects(RunContext ctx, Dataset<Row> checked) {
-    checked.where(col("reason").isNotNull())
+  private static Dataset<Row> rejectRows(RunContext ctx, Dataset<Row> checked) {
+    return checked.where(col("reason").isNotNull())
         .select(lit(Date.valueOf(ctx.runDate())).as("run_date"), lit(ctx.runId()).as("run_id"), col("user_id"),
-            col("item_id"), col("reason"), col("raw_row"), lit(ctx.config().recommend().purchasesPath()).as("source"))
-        .write().format("delta").mode("overwrite")
-        .option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
-        .save(ctx.warehouse().path(Table.RECOMMEND_REJECTS));
-  }
-
-  private static void printSummary(RunContext ctx, RunLog log, String status) {
-    long seconds = java.time.Duration.between(ctx.startedAt(), java.time.Instant.now()).toSeconds();
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n== recommend %s (run %s, run date %s) in %ds ==%n",
-        status, ctx.runId(), ctx.runDate(), seconds));
-    log.counts().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %d%n", k, v)));
-    sb.append(String.format(Locale.ROOT, "  %-34s %d in / %d out%n", "tokens", log.inputTokens(), log.outputTokens()));
-    System.out.print(sb);
+            col("item_id"), col("reason"), col("raw_row"), lit(ctx.config().recommend().purchasesPath()).as("source"));
   }
 }

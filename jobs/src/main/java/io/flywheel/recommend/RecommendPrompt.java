@@ -26,7 +26,8 @@ public final class RecommendPrompt {
           "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
               + "\"properties\":{\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}},"
               + "\"required\":[\"id\",\"title\"],\"additionalProperties\":false}}},"
-              + "\"required\":[\"items\"],\"additionalProperties\":false}");
+              + "\"required\":[\"items\"],\"additionalProperties\":false}",
+          LocalRecommender.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One catalog item as the prompt shows it. */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parsed command line: {@code <job> [--conf F] [--run-date D] [--run-id ID] [--set k=v]... [--dry-run]}
+ * Parsed command line: {@code <job> [--conf F] [--run-date D] [--run-id ID] [--set k=v]... [--dry-run] [--verbose]}
  * plus job-specific {@code --name value} options and positional arguments.
  */
 public record CliArgs(
@@ -18,6 +18,7 @@ public record CliArgs(
     LocalDate runDate,
     String runId,
     boolean dryRun,
+    boolean verbose,
     List<String> sets,
     Map<String, String> options,
     List<String> positional) {
@@ -31,6 +32,7 @@ public record CliArgs(
     LocalDate runDate = LocalDate.now(ZoneOffset.UTC);
     String runId = null;
     boolean dryRun = false;
+    boolean verbose = false;
     List<String> sets = new ArrayList<>();
     Map<String, String> options = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
@@ -49,6 +51,7 @@ public record CliArgs(
         case "--run-id" -> runId = value(args, ++i, a);
         case "--set" -> sets.add(value(args, ++i, a));
         case "--dry-run" -> dryRun = true;
+        case "--verbose" -> verbose = true;
         default -> {
           if (a.startsWith("--")) {
             String name = a.substring(2);
@@ -63,7 +66,7 @@ public record CliArgs(
         }
       }
     }
-    return new CliArgs(job, conf, runDate, runId, dryRun, sets, options, positional);
+    return new CliArgs(job, conf, runDate, runId, dryRun, verbose, sets, options, positional);
   }
 
   private static String value(String[] args, int i, String flag) {

@@ -27,6 +27,11 @@ public final class Progress {
     this.hitsLabel = hitsLabel;
   }
 
+  /** How many units the whole run has to do. */
+  public long total() {
+    return total;
+  }
+
   public void update(long done, long calls, long errors) {
     out.println(line(done, calls, errors, (System.nanoTime() - startNanos) / 1e9));
   }

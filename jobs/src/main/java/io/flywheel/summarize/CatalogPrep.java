@@ -3,6 +3,7 @@ package io.flywheel.summarize;
 import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.cache.CacheKey;
+import io.flywheel.catalog.CatalogInput;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.udfs.Hashing;
 import io.flywheel.udfs.TextNormalizer;
@@ -55,7 +56,7 @@ public final class CatalogPrep {
    * Adds {@code _item_id}, {@code _updated_at}, {@code _fields} (the normalized text fields in config
    * order), {@code _text_len}, {@code _brand} and {@code _reject_reason}/{@code _reject_detail}.
    */
-  public static Dataset<Row> withValidation(Dataset<Row> raw, FlywheelConfig.Columns cols, int maxItemChars) {
+  public static Dataset<Row> withValidation(Dataset<Row> raw, FlywheelConfig.CatalogColumns cols, int maxItemChars) {
     List<Column> fields = new ArrayList<>();
     for (String name : cols.text()) {
       fields.add(NORMALIZE.apply(asText(raw, name)));
@@ -149,6 +150,26 @@ public final class CatalogPrep {
             coalesce(first(col(UPDATED_AT).cast("string")).over(w), lit("null")))).otherwise(col(DETAIL)))
         .withColumn(REASON, when(isLoser, lit("duplicate_id")).otherwise(col(REASON)))
         .drop("_rank");
+  }
+
+  /**
+   * The validated, keyed rows narrowed to what the job needs ({@code _raw} only on rejects), with
+   * every valid row whose id occurs more than once in {@code raw} ranked by {@link #withDuplicateRejects}.
+   * Finding the repeated ids reads only the id column of a columnar input.
+   */
+  public static Dataset<Row> withDuplicateIdRejects(Dataset<Row> prepared, Dataset<Row> raw, String idColumn) {
+    Dataset<Row> dupIds =
+        raw.select(trim(col(idColumn).cast("string")).as("_d_id"))
+            .where(col("_d_id").isNotNull().and(col("_d_id").notEqual("")))
+            .groupBy("_d_id").count().where(col("count").gt(1)).select("_d_id");
+    Dataset<Row> flagged =
+        prepared.join(broadcast(dupIds), prepared.col(ITEM_ID).equalTo(dupIds.col("_d_id")), "left")
+            .withColumn(IS_DUP_ID, col("_d_id").isNotNull())
+            .transform(df -> withRawRow(df, raw.columns(), col(REASON).isNotNull().or(col(IS_DUP_ID))))
+            .select(ITEM_ID, UPDATED_AT, TEXT_LEN, REASON, DETAIL, CONTENT_HASH, PROMPT_ID, REQUEST_KEY, CACHE_KEY,
+                RAW, IS_DUP_ID);
+    Column dupCandidate = col(REASON).isNull().and(col(IS_DUP_ID));
+    return flagged.where(not(dupCandidate)).unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects));
   }
 
   private static Column corrupt(Dataset<Row> raw) {

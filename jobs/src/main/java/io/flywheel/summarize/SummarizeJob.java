@@ -2,35 +2,26 @@ package io.flywheel.summarize;
 
 import static org.apache.spark.sql.functions.*;
 
-import io.flywheel.cache.CacheKey;
+import io.flywheel.catalog.CatalogInput;
 import io.flywheel.config.FlywheelConfig;
-import io.flywheel.guard.SummaryGuardrails;
-import io.flywheel.llm.BudgetShares;
-import io.flywheel.llm.CallBudget;
+import io.flywheel.job.CallBatches;
+import io.flywheel.job.Job;
 import io.flywheel.llm.RateShare;
-import io.flywheel.llm.DecodingParams;
-import io.flywheel.prompt.PromptCatalog;
-import io.flywheel.prompt.PromptTemplate;
-import io.flywheel.run.BatchPartitions;
 import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
+import io.flywheel.table.TableWrites;
 import io.flywheel.table.Warehouse;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -39,96 +30,69 @@ import org.apache.spark.storage.StorageLevel;
  * or {@code spark-submit --class io.flywheel.Main flywheel-jobs.jar summarize --run-date ...}.
  * See docs/jobs/summarize.md.
  */
-public final class SummarizeJob {
+public final class SummarizeJob implements Job {
   static final String JOB = "summarize";
   /** Above this many misses the join back to the catalog shuffles instead of broadcasting. */
   private static final long BROADCAST_MISSES = 200_000;
 
-  private SummarizeJob() {}
-
-  /** Runs the job; returns its status and counts (also written to {@code runs} and printed). */
-  public static RunLog run(RunContext ctx) {
-    FlywheelConfig.Summarize s = ctx.config().summarize();
-    FlywheelConfig.Columns cols = s.input().columns();
-    SparkSession spark = ctx.spark();
-    Warehouse wh = ctx.warehouse();
-    PromptCatalog prompts = PromptCatalog.load(Path.of(s.promptsDir()));
-    Map<String, PromptTemplate> used = usedPrompts(prompts, s.prompts());
-    DecodingParams params =
-        new DecodingParams(s.decoding().temperature(), s.decoding().topP(), s.decoding().maxOutputTokens(), s.decoding().seed());
-    FlywheelConfig.Guardrails g = s.guardrails();
-    String guardrailVersion =
-        new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), Set.of()).version();
-    Map<String, CacheKey> keys = new LinkedHashMap<>();
-    used.forEach((id, p) -> keys.put(id, CacheKey.of(p, ctx.config().llm().provider(), ctx.config().llm().model(),
-        params, SummaryCalls.SCHEMA.version(), guardrailVersion)));
-    CatalogPrep.KeyPlan plan = new CatalogPrep.KeyPlan(List.copyOf(cols.text()), keys, s.prompts().defaultPrompt(), s.prompts().routes());
-
-    RunLog log = new RunLog(ctx);
-    if (!ctx.dryRun()) {
-      long t0 = System.nanoTime();
-      for (Table t : List.of(Table.SUMMARIES, Table.SUMMARIES_HISTORY, Table.LLM_CALLS, Table.CATALOG_REJECTS)) {
-        wh.ensure(t);
-      }
-      log.started();
-      log.timed("start", t0);
-    }
-    try {
-      String status = execute(ctx, log, plan, used, params);
-      log.end(status, status.equals("succeeded") ? null : failureMessage(log, s.maxFailureRatio()));
-      printSummary(ctx, log, status);
-      return log;
-    } catch (RuntimeException e) {
-      log.failed(e);
-      throw e;
-    }
+  @Override
+  public String name() {
+    return JOB;
   }
 
-  private static String execute(
-      RunContext ctx, RunLog log, CatalogPrep.KeyPlan plan, Map<String, PromptTemplate> prompts, DecodingParams params) {
-    FlywheelConfig.Summarize s = ctx.config().summarize();
-    FlywheelConfig.Columns cols = s.input().columns();
-    Warehouse wh = ctx.warehouse();
-
-    Dataset<Row> raw = CatalogInput.read(ctx.spark(), s.input());
-    String[] original = raw.columns();
-    Dataset<Row> prepared =
-        raw.transform(df -> CatalogPrep.withValidation(df, cols, s.maxItemChars()))
-            .transform(df -> CatalogPrep.withKeys(df, plan, cols.route()));
-    // Reads only the id column of a columnar input: which ids occur more than once.
-    Dataset<Row> dupIds =
-        raw.select(trim(col(cols.id()).cast("string")).as("_d_id"))
-            .where(col("_d_id").isNotNull().and(col("_d_id").notEqual("")))
-            .groupBy("_d_id").count().where(col("count").gt(1)).select("_d_id");
-    Dataset<Row> flagged =
-        prepared.join(broadcast(dupIds), prepared.col(CatalogPrep.ITEM_ID).equalTo(dupIds.col("_d_id")), "left")
-            .withColumn(CatalogPrep.IS_DUP_ID, col("_d_id").isNotNull())
-            .transform(df -> CatalogPrep.withRawRow(df, original,
-                col(CatalogPrep.REASON).isNotNull().or(col(CatalogPrep.IS_DUP_ID))))
-            .select(CatalogPrep.ITEM_ID, CatalogPrep.UPDATED_AT, CatalogPrep.TEXT_LEN, CatalogPrep.REASON,
-                CatalogPrep.DETAIL, CatalogPrep.CONTENT_HASH, CatalogPrep.PROMPT_ID, CatalogPrep.REQUEST_KEY,
-                CatalogPrep.CACHE_KEY, CatalogPrep.RAW, CatalogPrep.IS_DUP_ID)
-            // Narrow rows, persisted: the one full scan and hashing of the catalog per run.
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    Column dupCandidate = col(CatalogPrep.REASON).isNull().and(col(CatalogPrep.IS_DUP_ID));
-    Dataset<Row> checked =
-        flagged.where(not(dupCandidate))
-            .unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects));
-    try {
-      return classifyAndCall(ctx, log, checked, prepared, plan, prompts, params);
-    } finally {
-      flagged.unpersist();
-    }
+  @Override
+  public String description() {
+    return "summarize the catalog; only cache misses reach the model";
   }
 
-  private static String classifyAndCall(
-      RunContext ctx, RunLog log, Dataset<Row> checked, Dataset<Row> prepared, CatalogPrep.KeyPlan plan,
-      Map<String, PromptTemplate> prompts, DecodingParams params) {
-    FlywheelConfig.Summarize s = ctx.config().summarize();
-    Warehouse wh = ctx.warehouse();
+  @Override
+  public List<Table> tables() {
+    return List.of(Table.SUMMARIES, Table.SUMMARIES_HISTORY, Table.LLM_CALLS, Table.CATALOG_REJECTS);
+  }
+
+  @Override
+  public FlywheelConfig.JobSettings settings(FlywheelConfig config) {
+    return config.summarize();
+  }
+
+  /** Reads, validates and keys the catalog, and looks every item up in the cache. */
+  @Override
+  public Job.Plan plan(RunContext ctx, RunLog log) {
+    long t0 = System.nanoTime();
+    SummarySetup setup = SummarySetup.of(ctx.config());
+    Dataset<Row> raw = CatalogInput.read(ctx.spark(), ctx.config().catalog());
+    Dataset<Row> prepared = raw
+        .transform(df -> CatalogPrep.withValidation(df, ctx.config().catalog().columns(), ctx.config().summarize().maxItemChars()))
+        .transform(df -> CatalogPrep.withKeys(df, setup.keyPlan(), ctx.config().catalog().columns().category()));
+    // Narrow rows, persisted: the one full scan and hashing of the catalog per run.
+    Dataset<Row> checked = CatalogPrep.withDuplicateIdRejects(prepared, raw, ctx.config().catalog().columns().id())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long accepted = countByReason(checked, log);
+    log.timed("read_validate", t0);
+    long t1 = System.nanoTime();
+    Dataset<Row> classified = CacheLookup.withCacheLookup(checked.where(col(CatalogPrep.REASON).isNull()),
+            ctx.warehouse().readOrEmpty(Table.SUMMARIES), knownBadRequests(ctx))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Row m = classified.agg(
+            count(when(CacheLookup.IS_MISS, lit(1))), countDistinct(when(CacheLookup.IS_MISS, col("_m_request_key"))),
+            coalesce(sum(when(CacheLookup.IS_MISS, col("_m_text_len"))), lit(0L)), count(when(col("_hit"), lit(1))))
+        .first();
+    long misses = m.getLong(0);
+    long requests = m.getLong(1);
+    long hits = m.getLong(3);
+    log.timed("lookup", t1);
+    log.count("cache_hits", hits);
+    log.count("known_rejected_skipped", accepted - hits - misses);
+    log.count("items_to_summarize", misses);
+    log.count("requests_planned", requests);
+    printPlan(ctx, log, requests, misses, m.getLong(2));
+    return new Run(ctx, setup, prepared, checked, classified, new Planned(requests, misses, hits));
+  }
+
+  /** Counts items read, accepted and rejected (by reason) into {@code log}; returns the accepted. */
+  private static long countByReason(Dataset<Row> checked, RunLog log) {
     Map<String, Long> byReason = new LinkedHashMap<>();
     long read = 0;
-    long t0 = System.nanoTime();
     for (Row r : checked.groupBy(CatalogPrep.REASON).count().collectAsList()) {
       read += r.getLong(1);
       byReason.put(r.isNullAt(0) ? "accepted" : r.getString(0), r.getLong(1));
@@ -137,152 +101,96 @@ public final class SummarizeJob {
     log.count("items_read", read);
     log.count("items_accepted", accepted);
     log.count("items_rejected", read - accepted);
-    byReason.forEach((k, v) -> { if (!k.equals("accepted")) log.count("rejected_" + k, v); });
+    byReason.forEach((k, v) -> {
+      if (!k.equals("accepted")) {
+        log.count("rejected_" + k, v);
+      }
+    });
+    return accepted;
+  }
 
-    // One pass over the accepted rows: summaries has one row per item, so a left join on the id
-    // tells both whether the item is known and whether its current cache key is a hit.
-    log.timed("read_validate", t0);
-    Dataset<Row> valid = checked.where(col(CatalogPrep.REASON).isNull());
-    Dataset<Row> cached = wh.readOrEmpty(Table.SUMMARIES).select(col("item_id").as("_s_item_id"), col("cache_key").as("_s_cache_key"));
-    Dataset<Row> knownBad =
-        s.retryRejected()
-            ? ctx.spark().emptyDataFrame().withColumn("_b_request_key", lit(null).cast("string"))
-            : wh.readOrEmpty(Table.LLM_CALLS)
-                .where(col("job").equalTo(JOB).and(col("status").isin("guardrail_rejected", "failed")))
-                .select(col("request_key").as("_b_request_key")).distinct();
-    Dataset<Row> classified =
-        valid.join(cached, valid.col(CatalogPrep.ITEM_ID).equalTo(cached.col("_s_item_id")), "left")
-            .join(knownBad, col(CatalogPrep.REQUEST_KEY).equalTo(knownBad.col("_b_request_key")), "left")
-            .select(col(CatalogPrep.ITEM_ID).as("_m_item_id"), col(CatalogPrep.CONTENT_HASH).as("_m_content_hash"),
-                col(CatalogPrep.CACHE_KEY).as("_m_cache_key"), col(CatalogPrep.UPDATED_AT).as("_m_updated_at"),
-                col("_s_item_id").isNull().as("_m_is_new"), col(CatalogPrep.REQUEST_KEY).as("_m_request_key"),
-                col(CatalogPrep.TEXT_LEN).as("_m_text_len"),
-                coalesce(col("_s_cache_key").equalTo(col(CatalogPrep.CACHE_KEY)), lit(false)).as("_hit"),
-                col("_b_request_key").isNotNull().as("_known_bad"))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    Column isMiss = not(col("_hit")).and(not(col("_known_bad")));
-    Dataset<Row> misses = classified.where(isMiss);
-    try {
+  /** Request keys that failed a guardrail or failed permanently before: not sent again unless asked. */
+  private static Dataset<Row> knownBadRequests(RunContext ctx) {
+    if (ctx.config().summarize().retryRejected()) {
+      return ctx.spark().emptyDataFrame().withColumn("request_key", lit(null).cast("string"));
+    }
+    return ctx.warehouse().readOrEmpty(Table.LLM_CALLS)
+        .where(col("job").equalTo(JOB).and(col("status").isin("guardrail_rejected", "failed")))
+        .select("request_key");
+  }
+
+  /** What the lookup found: distinct requests to send, items they serve, cache hits. */
+  private record Planned(long requests, long misses, long hits) {}
+
+  /** The planned run: write the rejects, call the model for the misses in batches, commit them. */
+  private record Run(RunContext ctx, SummarySetup setup, Dataset<Row> prepared, Dataset<Row> checked,
+      Dataset<Row> classified, Planned planned) implements Job.Plan {
+
+    @Override
+    public String execute(RunLog log, TableWrites writes) {
+      long t0 = System.nanoTime();
+      writeRejects(ctx, writes, checked);
+      log.timed("write_rejects", t0);
+      log.count("calls", 0);
+      if (planned.requests() == 0) {
+        return null;
+      }
       long t1 = System.nanoTime();
-      Row m = classified.agg(
-              count(when(isMiss, lit(1))), countDistinct(when(isMiss, col("_m_request_key"))),
-              coalesce(sum(when(isMiss, col("_m_text_len"))), lit(0L)), count(when(col("_hit"), lit(1))))
-          .first();
-      long missCount = m.getLong(0);
-      long requests = m.getLong(1);
-      long hits = m.getLong(3);
-      log.timed("lookup", t1);
-      log.count("cache_hits", hits);
-      log.count("known_rejected_skipped", accepted - hits - missCount);
-      log.count("items_to_summarize", missCount);
-      log.count("requests_planned", requests);
-      printPlan(ctx, log, requests, missCount, m.getLong(2));
-      if (ctx.dryRun()) {
-        return "dry_run";
+      FlywheelConfig.Summarize s = ctx.config().summarize();
+      SummaryCommit commit = new SummaryCommit(ctx, setup.keyPlan().byPrompt(), writes, log);
+      Dataset<Row> work = work(prepared, classified, planned.misses());
+      CallBatches.run(ctx, log, work, new CallBatches.Spec(s.batchSize(), s.callPartitions(), "request_key",
+          new Progress(JOB, planned.requests(), planned.hits(), System.out)), calls(), commit::commitBatch);
+      log.timed("calls", t1);
+      return printWarnings(ctx.config().llm(), log, commit.mismatchedModels());
+    }
+
+    /** The executor side: the prompts, the guardrails (with the catalog's brands) and the provider. */
+    private SummaryCalls calls() {
+      Set<String> brands = new HashSet<>();
+      for (Row r : prepared.where(col(CatalogPrep.BRAND).isNotNull().and(col(CatalogPrep.BRAND).notEqual("")))
+          .select(lower(col(CatalogPrep.BRAND))).distinct().limit(1_000_000).collectAsList()) {
+        brands.add(r.getString(0));
       }
-      long t2 = System.nanoTime();
-      writeRejects(ctx, checked);
-      log.timed("write_rejects", t2);
-      if (requests == 0) {
-        log.count("calls", 0);
-        return "succeeded";
+      FlywheelConfig.Llm llm = ctx.config().llm();
+      int executors = RateShare.executors(ctx.spark().sparkContext(), llm.rateLimit());
+      FlywheelConfig.RateLimit rl = llm.rateLimit();
+      if (rl.requestsPerMinute() > 0 || rl.tokensPerMinute() > 0) {
+        System.out.printf(Locale.ROOT, "rate limit shared by %d executor JVMs: each paces itself to %s requests/min, %s tokens/min%n",
+            executors, rl.requestsPerMinute() > 0 ? String.format(Locale.ROOT, "%.1f", (double) rl.requestsPerMinute() / executors) : "unlimited",
+            rl.tokensPerMinute() > 0 ? String.format(Locale.ROOT, "%.0f", (double) rl.tokensPerMinute() / executors) : "unlimited");
       }
-      long t3 = System.nanoTime();
-      String status = callInBatches(ctx, log, prepared, misses, missCount, requests, plan, prompts, params, hits);
-      log.timed("calls", t3);
-      return status;
-    } finally {
+      return new SummaryCalls(llm, setup, SummarySetup.guardrails(ctx.config(), brands), executors, ctx.runId());
+    }
+
+    @Override
+    public void close() {
       classified.unpersist();
+      checked.unpersist();
     }
   }
 
-  private static String callInBatches(
-      RunContext ctx, RunLog log, Dataset<Row> prepared, Dataset<Row> misses, long missCount, long requests,
-      CatalogPrep.KeyPlan plan, Map<String, PromptTemplate> prompts, DecodingParams params, long hits) {
-    FlywheelConfig.Summarize s = ctx.config().summarize();
-    FlywheelConfig.Guardrails g = s.guardrails();
-    Set<String> brands = new HashSet<>();
-    for (Row r : prepared.where(col(CatalogPrep.BRAND).isNotNull().and(col(CatalogPrep.BRAND).notEqual("")))
-        .select(lower(col(CatalogPrep.BRAND))).distinct().limit(1_000_000).collectAsList()) {
-      brands.add(r.getString(0));
-    }
-    SummaryGuardrails guardrails =
-        new SummaryGuardrails(g.language(), g.minSummaryChars(), g.maxSummaryChars(), g.maxKeyFeatures(), brands);
-    FlywheelConfig.Llm llm = ctx.config().llm();
-    int executors = RateShare.executors(ctx.spark().sparkContext(), llm.rateLimit());
-    FlywheelConfig.RateLimit rl = llm.rateLimit();
-    if (rl.requestsPerMinute() > 0 || rl.tokensPerMinute() > 0) {
-      System.out.printf(Locale.ROOT, "rate limit shared by %d executor JVMs: each paces itself to %s requests/min, %s tokens/min%n",
-          executors, rl.requestsPerMinute() > 0 ? String.format(Locale.ROOT, "%.1f", (double) rl.requestsPerMinute() / executors) : "unlimited",
-          rl.tokensPerMinute() > 0 ? String.format(Locale.ROOT, "%.0f", (double) rl.tokensPerMinute() / executors) : "unlimited");
-    }
-    SummaryCalls calls =
-        new SummaryCalls(llm, prompts, List.copyOf(s.input().columns().text()), params, guardrails,
-            g.language(), g.maxSummaryChars(), executors, ctx.runId());
+  /** One work row per distinct request among the misses: the prompt, its fields and the items it serves. */
+  static Dataset<Row> work(Dataset<Row> prepared, Dataset<Row> classified, long missCount) {
+    Dataset<Row> misses = classified.where(CacheLookup.IS_MISS);
     Dataset<Row> missSide = missCount <= BROADCAST_MISSES ? broadcast(misses) : misses;
     Dataset<Row> wide =
         prepared.where(col(CatalogPrep.REASON).isNull())
             .join(missSide, prepared.col(CatalogPrep.ITEM_ID).equalTo(missSide.col("_m_item_id"))
                 .and(prepared.col(CatalogPrep.CONTENT_HASH).equalTo(missSide.col("_m_content_hash"))));
-    Dataset<Row> work =
-        wide.groupBy(col("_m_request_key").as("request_key"))
-            .agg(first(col(CatalogPrep.PROMPT_ID)).as("prompt_id"), first(col(CatalogPrep.FIELDS)).as("fields"),
-                array_sort(collect_set(struct(col("_m_item_id").as("item_id"), col("_m_cache_key").as("cache_key"),
-                    col("_m_content_hash").as("content_hash"), col("_m_updated_at").as("updated_at"),
-                    col("_m_is_new").as("is_new")))).as("items"));
-    int parallel = s.callPartitions() > 0 ? s.callPartitions() : ctx.spark().sparkContext().defaultParallelism();
-    int batches = (int) Math.max(1, (requests + s.batchSize() - 1) / s.batchSize());
-    // One shuffle for every batch (and the budget's estimates): each batch computes a slice of it.
-    JavaRDD<Row> shuffled = work.repartition(batches * parallel, col("request_key")).javaRDD();
-    List<Row> estimates = hasBudget(llm) ? shuffled.mapPartitions(calls::partitionEstimates).collect() : null;
-
-    SummaryCommit commit = new SummaryCommit(ctx, plan.byPrompt());
-    Progress progress = new Progress(JOB, requests, hits, System.out);
-    long done = 0;
-    for (int b = 0; b < batches; b++) {
-      CallBudget[] shares = BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls_sent"), log.costUsd());
-      JavaRDD<Row> results =
-          BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
-              .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
-      // Results stay on the executors: the batch's partitions are computed once (the model calls
-      // happen here) and checkpointed, so the writes below never recompute, hence never re-call.
-      Dataset<Row> batch = ctx.spark().createDataFrame(results, SummaryCalls.RESULT_SCHEMA).localCheckpoint(true);
-      long before = log.get("calls") + log.get("budget_skipped");
-      commit.commitBatch(b, batch, log);
-      done += log.get("calls") + log.get("budget_skipped") - before;
-      progress.update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
-      batch.unpersist();
-    }
-    log.count("model_mismatch", commit.mismatchedModels().values().stream().mapToLong(Long::longValue).sum());
-    printWarnings(llm, log, commit.mismatchedModels());
-    if (llm.failOnModelMismatch() && log.get("error_model_mismatch") > 0) {
-      return "failed";
-    }
-    double failureRatio = log.get("calls") == 0 ? 0.0
-        : (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls");
-    return failureRatio > s.maxFailureRatio() ? "failed" : "succeeded";
+    return wide.groupBy(col("_m_request_key").as("request_key"))
+        .agg(first(col(CatalogPrep.PROMPT_ID)).as("prompt_id"), first(col(CatalogPrep.FIELDS)).as("fields"),
+            array_sort(collect_set(struct(col("_m_item_id").as("item_id"), col("_m_cache_key").as("cache_key"),
+                col("_m_content_hash").as("content_hash"), col("_m_updated_at").as("updated_at"),
+                col("_m_is_new").as("is_new")))).as("items"));
   }
 
-  private static void writeRejects(RunContext ctx, Dataset<Row> checked) {
-    Warehouse wh = ctx.warehouse();
-    checked.where(col(CatalogPrep.REASON).isNotNull())
+  private static void writeRejects(RunContext ctx, TableWrites writes, Dataset<Row> checked) {
+    writes.replaceRunDate(checked.where(col(CatalogPrep.REASON).isNotNull())
         .select(lit(java.sql.Date.valueOf(ctx.runDate())).as("run_date"), lit(ctx.runId()).as("run_id"),
             col(CatalogPrep.ITEM_ID).as("item_id"), col(CatalogPrep.REASON).as("reason"),
             col(CatalogPrep.DETAIL).as("detail"), col(CatalogPrep.RAW).as("raw_row"),
-            lit(ctx.config().summarize().input().path()).as("source"))
-        .write().format("delta").mode("overwrite")
-        .option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
-        .save(wh.path(Table.CATALOG_REJECTS));
-  }
-
-  private static Map<String, PromptTemplate> usedPrompts(PromptCatalog catalog, FlywheelConfig.Prompts p) {
-    Set<String> ids = new TreeSet<>(p.routes().values());
-    ids.add(p.defaultPrompt());
-    Map<String, PromptTemplate> used = new LinkedHashMap<>();
-    for (String id : ids) {
-      used.put(id, catalog.get(id));
-    }
-    return used;
+            lit(ctx.config().catalog().path()).as("source")), Table.CATALOG_REJECTS, ctx.runDate());
   }
 
   private static void printPlan(RunContext ctx, RunLog log, long requests, long items, long textChars) {
@@ -319,11 +227,8 @@ public final class SummarizeJob {
     System.out.print(sb);
   }
 
-  private static boolean hasBudget(FlywheelConfig.Llm llm) {
-    return llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
-  }
-
-  private static void printWarnings(FlywheelConfig.Llm llm, RunLog log, Map<String, Long> mismatched) {
+  /** Prints what the user should know about the calls; returns why the run failed, or null. */
+  private static String printWarnings(FlywheelConfig.Llm llm, RunLog log, Map<String, Long> mismatched) {
     if (!mismatched.isEmpty()) {
       System.out.printf(Locale.ROOT, "WARNING: %d calls were answered by a model other than the pinned %s: %s%s%n",
           log.get("model_mismatch"), llm.model(), mismatched,
@@ -337,38 +242,9 @@ public final class SummarizeJob {
       System.out.printf(Locale.ROOT, "WARNING: %d requests were not sent because the circuit breaker opened"
           + " (the provider kept failing); they are retryable_error and the next run sends them%n", log.get("error_circuit_open"));
     }
-  }
-
-  private static String failureMessage(RunLog log, double max) {
-    if (log.get("error_model_mismatch") > 0 && log.get("calls") > 0
-        && (double) (log.get("failed") + log.get("retryable_error")) / log.get("calls") <= max) {
+    if (llm.failOnModelMismatch() && log.get("error_model_mismatch") > 0) {
       return log.get("error_model_mismatch") + " calls answered by a model other than the pinned one (llm.fail_on_model_mismatch)";
     }
-    return String.format(Locale.ROOT, "%d failed + %d retryable of %d calls exceeds max_failure_ratio %.3f",
-        log.get("failed"), log.get("retryable_error"), log.get("calls"), max);
-  }
-
-  private static void printSummary(RunContext ctx, RunLog log, String status) {
-    long seconds = java.time.Duration.between(ctx.startedAt(), java.time.Instant.now()).toSeconds();
-    StringBuilder phases = new StringBuilder();
-    log.counts().forEach((k, v) -> {
-      if (k.startsWith("ms_")) phases.append(String.format(Locale.ROOT, " %s %.1fs", k.substring(3), v / 1000.0));
-    });
-    StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%n== summarize %s (run %s, run date %s) in %ds ==%n", status, ctx.runId(), ctx.runDate(), seconds));
-    for (String k : List.of("items_read", "items_rejected", "items_accepted", "cache_hits", "known_rejected_skipped",
-        "items_to_summarize", "calls", "ok", "guardrail_rejected", "retryable_error", "failed", "budget_skipped",
-        "model_mismatch", "items_summarized")) {
-      sb.append(String.format(Locale.ROOT, "  %-24s %d%n", k, log.get(k)));
-    }
-    log.counts().forEach((k, v) -> {
-      if (k.startsWith("rejected_") || k.startsWith("guardrail_") || k.startsWith("error_")) {
-        if (!k.equals("guardrail_rejected")) sb.append(String.format(Locale.ROOT, "    %-22s %d%n", k, v));
-      }
-    });
-    sb.append(String.format(Locale.ROOT, "  %-24s %d in / %d out%n", "tokens", log.inputTokens(), log.outputTokens()));
-    sb.append(String.format(Locale.ROOT, "  %-24s $%.4f%n", "estimated cost", log.costUsd()));
-    sb.append(String.format(Locale.ROOT, "  %-24s%s%n", "time by phase", phases));
-    System.out.print(sb);
+    return null;
   }
 }

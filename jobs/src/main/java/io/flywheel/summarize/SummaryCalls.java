@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.guard.GuardResult;
+import io.flywheel.job.CallBatches;
 import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallOutcome;
@@ -30,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  * Runs on executors: turns work rows (one per distinct request) into result rows by rendering the
  * prompt, calling the provider with retries and bounded concurrency, and applying the guardrails.
  */
-public final class SummaryCalls implements Serializable {
+public final class SummaryCalls implements CallBatches.Calls {
   /** Response schema of a catalog summary; its version is part of the cache key. */
   public static final ResponseSchema SCHEMA =
       new ResponseSchema(
@@ -74,25 +75,21 @@ public final class SummaryCalls implements Serializable {
    * @param executors how many executor JVMs share the job's rate limit
    * @param runId the run whose calls these are (each run starts with a fresh circuit breaker)
    */
-  public SummaryCalls(
-      FlywheelConfig.Llm llm,
-      Map<String, PromptTemplate> prompts,
-      List<String> fieldNames,
-      DecodingParams params,
-      SummaryGuardrails guardrails,
-      String language,
-      int maxSummaryChars,
-      int executors,
-      String runId) {
+  SummaryCalls(FlywheelConfig.Llm llm, SummarySetup setup, SummaryGuardrails guardrails, int executors, String runId) {
     this.llm = llm;
-    this.prompts = prompts;
-    this.fieldNames = fieldNames;
-    this.params = params;
+    this.prompts = setup.prompts();
+    this.fieldNames = setup.fieldNames();
+    this.params = setup.params();
     this.guardrails = guardrails;
-    this.language = language;
-    this.maxSummaryChars = maxSummaryChars;
+    this.language = setup.language();
+    this.maxSummaryChars = setup.maxSummaryChars();
     this.executors = executors;
     this.runId = runId;
+  }
+
+  @Override
+  public StructType resultSchema() {
+    return RESULT_SCHEMA;
   }
 
   /**

@@ -5,10 +5,11 @@ import static org.apache.spark.sql.functions.*;
 import io.delta.tables.DeltaTable;
 import io.flywheel.cache.CacheKey;
 import io.flywheel.config.FlywheelConfig;
-import io.flywheel.llm.Costs;
+import io.flywheel.job.CallLog;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
+import io.flywheel.table.TableWrites;
 import io.flywheel.table.Warehouse;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,34 +22,30 @@ import org.apache.spark.sql.Row;
 /**
  * Commits one batch of results (rows of {@link SummaryCalls#RESULT_SCHEMA}): the calls to
  * {@code llm_calls} first, then the successes to {@code summaries} (append for new items, MERGE for
- * changed ones, after copying their old rows to {@code summaries_history}). Each append carries a
- * Delta transaction id, so a retried batch is skipped, and a crash loses at most the batch in flight.
+ * changed ones, after copying their old rows to {@code summaries_history}). Each append is made
+ * exactly once ({@link TableWrites#appendOnce}), and a crash loses at most the batch in flight.
  */
 final class SummaryCommit {
   private final RunContext ctx;
   private final Warehouse wh;
   private final FlywheelConfig.Llm llm;
   private final Map<String, CacheKey> keys;
+  private final TableWrites writes;
+  private final RunLog log;
   private final Map<String, Long> mismatched = new TreeMap<>();
-  /**
-   * Part of every transaction id, unique per process: a run started again with the same
-   * {@code --run-id} must not have its writes skipped by Delta as already committed.
-   */
-  private final String writer = java.util.UUID.randomUUID().toString();
 
-  SummaryCommit(RunContext ctx, Map<String, CacheKey> keys) {
+  SummaryCommit(RunContext ctx, Map<String, CacheKey> keys, TableWrites writes, RunLog log) {
     this.ctx = ctx;
     this.wh = ctx.warehouse();
     this.llm = ctx.config().llm();
     this.keys = keys;
+    this.writes = writes;
+    this.log = log;
   }
 
-  void commitBatch(int batch, Dataset<Row> results, RunLog log) {
-    String app = "flywheel-" + SummarizeJob.JOB + "-" + ctx.runId() + "-" + writer;
-    withCallColumns(results)
-        .write().format("delta").mode("append")
-        .option("txnAppId", app + "-llm_calls").option("txnVersion", batch)
-        .save(wh.path(Table.LLM_CALLS));
+  /** Commits batch {@code batch}; returns how many requests it held. */
+  long commitBatch(int batch, Dataset<Row> results) {
+    CallLog.commit(callColumns(results), ctx, writes, batch, log).forEach((m, n) -> mismatched.merge(m, n, Long::sum));
     Dataset<Row> ok = summaryRows(results);
     long fresh = 0;
     long changed = 0;
@@ -60,34 +57,26 @@ final class SummaryCommit {
       }
     }
     if (fresh > 0) {
-      ok.where(col("_is_new")).drop("_is_new")
-          .write().format("delta").mode("append")
-          .option("txnAppId", app + "-summaries").option("txnVersion", batch)
-          .save(wh.path(Table.SUMMARIES));
+      writes.appendOnce(ok.where(col("_is_new")).drop("_is_new"), Table.SUMMARIES, batch);
     }
     if (changed > 0) {
       mergeChanged(ok.where(not(col("_is_new"))).drop("_is_new"));
     }
     log.add("items_summarized", fresh + changed);
-    countOutcomes(results, log);
+    return results.count();
   }
 
-  /** The batch's rows in the {@code llm_calls} layout. */
-  Dataset<Row> withCallColumns(Dataset<Row> results) {
+  /** The batch's calls, one per request, with the columns of {@link CallLog#CALL}. */
+  Dataset<Row> callColumns(Dataset<Row> results) {
     return results.select(
         sha2(concat_ws("|", lit(ctx.runId()), col("request_key")), 256).as("call_id"),
-        lit(ctx.runId()).as("run_id"),
-        lit(SummarizeJob.JOB).as("job"),
-        lit(java.sql.Date.valueOf(ctx.runDate())).as("run_date"),
         col("items").getItem(0).getField("item_id").as("item_key"),
         size(col("items")).as("item_count"),
         col("items").getItem(0).getField("cache_key").as("cache_key"),
         col("request_key"),
-        lit(llm.provider()).as("provider"),
-        lit(llm.model()).as("requested_model"),
-        col("reported_model"),
         col("prompt_id"),
         promptVersion().as("prompt_version"),
+        col("reported_model"),
         col("request"),
         col("response"),
         col("status"),
@@ -98,9 +87,7 @@ final class SummaryCommit {
         col("input_tokens"),
         col("output_tokens"),
         col("latency_ms"),
-        cost().as("cost_usd"),
-        col("created_at"),
-        to_date(col("created_at")).as("call_date"));
+        col("created_at"));
   }
 
   /** One {@code summaries} row per item served by a successful request, plus {@code _is_new}. */
@@ -133,33 +120,6 @@ final class SummaryCommit {
     return mismatched;
   }
 
-  private void countOutcomes(Dataset<Row> results, RunLog log) {
-    for (Row r : results.groupBy(col("status"), col("error_class"))
-        .agg(count(lit(1)), sum(col("input_tokens")), sum(col("output_tokens")), sum(cost()),
-            sum(when(col("attempts").gt(0), 1).otherwise(0)))
-        .collectAsList()) {
-      String status = r.getString(0);
-      long n = r.getLong(2);
-      // A budget_skipped row was never meant to be sent: it is not a call and no failure.
-      if (!status.equals("budget_skipped")) {
-        log.add("calls", n);
-      }
-      log.add("calls_sent", r.getLong(6));
-      log.add(status, n);
-      if (status.equals("guardrail_rejected") && !r.isNullAt(1)) {
-        log.add(r.getString(1).replace(':', '_'), n);
-      }
-      if ((status.equals("failed") || status.equals("retryable_error")) && !r.isNullAt(1)) {
-        log.add("error_" + r.getString(1), n);
-      }
-      log.addUsage(r.getLong(3), r.getLong(4), r.getDouble(5));
-    }
-    for (Row r : results.where(col("reported_model").isNotNull().and(col("reported_model").notEqual(llm.model())))
-        .groupBy("reported_model").count().collectAsList()) {
-      mismatched.merge(r.getString(0), r.getLong(1), Long::sum);
-    }
-  }
-
   /** Copies the current rows of changed items to history (once per old cache key), then MERGEs. */
   private void mergeChanged(Dataset<Row> source) {
     DeltaTable summaries = DeltaTable.forPath(ctx.spark(), wh.path(Table.SUMMARIES));
@@ -177,10 +137,6 @@ final class SummaryCommit {
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
         .execute();
-  }
-
-  private Column cost() {
-    return Costs.usd(llm, col("input_tokens"), col("output_tokens"));
   }
 
   private Column promptVersion() {

@@ -13,7 +13,7 @@ public enum Table {
       "runs",
       "job STRING, run_id STRING, run_date DATE, config_hash STRING, code_version STRING,"
           + " started_at TIMESTAMP, ended_at TIMESTAMP, status STRING, counts MAP<STRING, BIGINT>,"
-          + " input_tokens BIGINT, output_tokens BIGINT, cost_usd DOUBLE, message STRING",
+          + " input_tokens BIGINT, output_tokens BIGINT, cost_usd DOUBLE, message STRING, heartbeat_at TIMESTAMP",
       List.of(),
       List.of("run_id"),
       Map.of()),

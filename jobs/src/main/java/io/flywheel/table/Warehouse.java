@@ -11,6 +11,8 @@ public final class Warehouse {
   private final SparkSession spark;
   private final String root;
   private final String database;
+  /** Tables whose schema this process has already brought up to date. */
+  private final java.util.Set<Table> checked = java.util.EnumSet.noneOf(Table.class);
 
   public Warehouse(SparkSession spark, String root, String database) {
     this.spark = spark;
@@ -33,9 +35,41 @@ public final class Warehouse {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
-  /** Creates the table with its schema, partitioning and properties when it does not exist yet. */
+  /**
+   * Fails with a config error naming {@code warehouse.root} when a local root cannot be created or
+   * written (for example a path under a regular file). Remote roots are checked by their first write.
+   */
+  public void checkWritable() {
+    if (root.contains("://") && !root.startsWith("file:")) {
+      return;
+    }
+    java.nio.file.Path p = java.nio.file.Path.of(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
+    java.nio.file.Path existing = p;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    if (!java.nio.file.Files.isDirectory(existing)) {
+      throw new io.flywheel.config.ConfigException("key 'warehouse.root': " + root + " cannot be a folder: "
+          + existing + " is a file");
+    }
+    if (!java.nio.file.Files.isWritable(existing)) {
+      throw new io.flywheel.config.ConfigException("key 'warehouse.root': " + existing + " is not writable");
+    }
+  }
+
+  /**
+   * Creates the table with its schema, partitioning and properties when it does not exist yet; an
+   * existing table made by an earlier version gets the columns added since (never removed or changed).
+   */
   public DeltaTable ensure(Table table) {
-    if (!exists(table)) {
+    if (exists(table)) {
+      if (checked.add(table)) {
+        addMissingColumns(table);
+      }
+    } else {
       var builder =
           DeltaTable.createIfNotExists(spark).location(path(table)).addColumns(table.schema());
       if (!table.partitionBy().isEmpty()) {
@@ -45,6 +79,7 @@ public final class Warehouse {
         builder = builder.property(p.getKey(), p.getValue());
       }
       builder.execute();
+      checked.add(table);
       if (!database.isEmpty()) {
         spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
         spark.sql(
@@ -53,6 +88,19 @@ public final class Warehouse {
       }
     }
     return DeltaTable.forPath(spark, path(table));
+  }
+
+  private void addMissingColumns(Table table) {
+    java.util.Set<String> have = java.util.Set.of(read(table).schema().fieldNames());
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : table.schema().fields()) {
+      if (!have.contains(f.name())) {
+        missing.add("`" + f.name() + "` " + f.dataType().sql());
+      }
+    }
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + path(table) + "` ADD COLUMNS (" + String.join(", ", missing) + ")");
+    }
   }
 
   public Dataset<Row> read(Table table) {
@@ -64,12 +112,18 @@ public final class Warehouse {
     return exists(table) ? read(table) : spark.createDataFrame(java.util.List.of(), table.schema());
   }
 
-  /** Registers every existing table as a temporary view named after it, for {@code flywheel sql}. */
-  public void registerViews() {
+  /**
+   * Registers every existing table as a temporary view named after it, for {@code flywheel sql};
+   * returns how many there were.
+   */
+  public int registerViews() {
+    int n = 0;
     for (Table t : Table.values()) {
       if (exists(t)) {
         read(t).createOrReplaceTempView(t.tableName());
+        n++;
       }
     }
+    return n;
   }
 }

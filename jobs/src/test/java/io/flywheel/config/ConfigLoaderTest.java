@@ -32,7 +32,7 @@ class ConfigLoaderTest {
     assertThat(c.llm().provider()).isEqualTo("local");
     assertThat(c.llm().model()).isEqualTo("flywheel-extractive-v2");
     assertThat(c.llm().maxAttempts()).isEqualTo(3);
-    assertThat(c.summarize().input().columns().text())
+    assertThat(c.catalog().columns().text())
         .containsExactly("title", "brand", "category", "price", "description", "reviews");
     assertThat(c.summarize().prompts().routes()).containsEntry("books", "catalog_summary_books");
     assertThat(loaded.hash()).matches("[0-9a-f]{16}");
@@ -67,8 +67,8 @@ class ConfigLoaderTest {
   @Test
   void envKeyWithSingleUnderscoresMapsToSnakeCaseLeaf() {
     FlywheelConfig c =
-        load(null, Map.of("FLYWHEEL_SUMMARIZE__INPUT__COLUMNS__UPDATED_AT", "modified")).config();
-    assertThat(c.summarize().input().columns().updatedAt()).isEqualTo("modified");
+        load(null, Map.of("FLYWHEEL_CATALOG__COLUMNS__UPDATED_AT", "modified")).config();
+    assertThat(c.catalog().columns().updatedAt()).isEqualTo("modified");
   }
 
   @Test
@@ -171,9 +171,9 @@ class ConfigLoaderTest {
 
   @Test
   void substitutesEnvironmentReferencesInsideLists() throws IOException {
-    Path f = yaml("conf.yaml", "summarize:\n  input:\n    columns:\n      text: [title, \"${EXTRA_COL}\"]\n");
+    Path f = yaml("conf.yaml", "catalog:\n  columns:\n    text: [title, \"${EXTRA_COL}\"]\n");
     FlywheelConfig c = load(f, Map.of("EXTRA_COL", "body")).config();
-    assertThat(c.summarize().input().columns().text()).containsExactly("title", "body");
+    assertThat(c.catalog().columns().text()).containsExactly("title", "body");
   }
 
   @Test

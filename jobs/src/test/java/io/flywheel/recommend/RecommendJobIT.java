@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flywheel.job.JobRunner;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.generate.PurchaseGenerator;
@@ -52,24 +53,24 @@ class RecommendJobIT {
   /** A run under a given run id (as an orchestrator retrying with the same --run-id would start it). */
   private RunLog runAs(String runId, Path dir, LocalDate day, String... sets) {
     List<String> all = new ArrayList<>(List.of(
-        "summarize.input.path=" + shared.resolve("catalog"),
+        "catalog.path=" + shared.resolve("catalog"),
         "recommend.purchases_path=" + shared.resolve("purchases"),
         "recommend.call_partitions=2"));
     all.addAll(List.of(sets));
     RunContext c = TestSpark.context("recommend", dir, day, false, all);
-    return RecommendJob.run(new RunContext(c.job(), runId, c.runDate(), c.dryRun(), c.loaded(), c.spark(),
+    return JobRunner.run(new RecommendJob(), new RunContext(c.job(), runId, c.runDate(), c.dryRun(), c.loaded(), c.spark(),
         c.warehouse(), c.startedAt()));
   }
 
   private RunLog run(Path dir, LocalDate day, boolean dryRun, String... sets) {
     List<String> all = new ArrayList<>(List.of(
-        "summarize.input.path=" + shared.resolve("catalog"),
+        "catalog.path=" + shared.resolve("catalog"),
         "recommend.purchases_path=" + shared.resolve("purchases"),
         "recommend.order_sensitivity_sample=0.5",
         "recommend.call_partitions=2"));
     all.addAll(List.of(sets));
     RunContext ctx = TestSpark.context("recommend", dir, day, dryRun, all);
-    return RecommendJob.run(ctx);
+    return JobRunner.run(new RecommendJob(), ctx);
   }
 
   private Dataset<Row> table(Path dir, Table t) {

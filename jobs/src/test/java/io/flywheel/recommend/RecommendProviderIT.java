@@ -3,6 +3,7 @@ package io.flywheel.recommend;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywheel.job.JobRunner;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.generate.PurchaseGenerator;
@@ -46,13 +47,13 @@ class RecommendProviderIT {
     Path key = dir.resolve("api-key");
     Files.writeString(key, SECRET + "\n");
     List<String> sets = new ArrayList<>(List.of(
-        "summarize.input.path=" + dir.resolve("catalog"), "recommend.purchases_path=" + dir.resolve("purchases"),
+        "catalog.path=" + dir.resolve("catalog"), "recommend.purchases_path=" + dir.resolve("purchases"),
         "llm.provider=openai", "llm.model=gpt-pinned-rec", "llm.base_url=" + fake.server().openAiBaseUrl(),
         "llm.api_key_file=" + key, "llm.max_attempts=1", "llm.max_concurrency=4",
         "llm.circuit_breaker.failure_threshold=100000", "recommend.call_partitions=2", "recommend.max_attempts=2",
         "recommend.order_sensitivity_sample=0"));
     RunContext ctx = TestSpark.context("recommend", dir, DAY, false, sets);
-    return RecommendJob.run(ctx);
+    return JobRunner.run(new RecommendJob(), ctx);
   }
 
   private Dataset<Row> table(Table t) {

@@ -113,7 +113,7 @@ class ClusterRateLimitIT {
         "--class", "io.flywheel.Main", home.resolve("jars").resolve("flywheel-jobs-under-test.jar").toString(),
         "summarize", "--run-date", "2026-12-03"));
     for (String set : List.of(
-        "warehouse.root=" + dir.resolve("warehouse"), "summarize.input.path=" + dir.resolve("catalog"),
+        "warehouse.root=" + dir.resolve("warehouse"), "catalog.path=" + dir.resolve("catalog"),
         "summarize.prompts_dir=" + TestSpark.confDir().resolve("prompts"), "summarize.call_partitions=4",
         "summarize.batch_size=5000", "llm.provider=openai", "llm.model=gpt-pinned-2024-07-18",
         "llm.base_url=" + server.openAiBaseUrl(), "llm.api_key_file=" + keyFile, "llm.max_concurrency=4",

@@ -2,6 +2,7 @@ package io.flywheel.summarize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywheel.job.JobRunner;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.run.RunLog;
@@ -65,10 +66,10 @@ class S3SummarizeIT {
     String root = "s3a://" + BUCKET + "/t" + System.nanoTime();
     GenerateJob.catalog(spark, 120, new CatalogGenerator(3, 0, 1))
         .write().format("delta").save(root + "/catalog");
-    List<String> sets = List.of("warehouse.root=" + root + "/warehouse", "summarize.input.path=" + root + "/catalog");
+    List<String> sets = List.of("warehouse.root=" + root + "/warehouse", "catalog.path=" + root + "/catalog");
 
-    RunLog first = SummarizeJob.run(TestSpark.context("summarize", dir, LocalDate.of(2026, 11, 28), false, sets));
-    RunLog second = SummarizeJob.run(TestSpark.context("summarize", dir, LocalDate.of(2026, 11, 29), false, sets));
+    RunLog first = JobRunner.run(new SummarizeJob(), TestSpark.context("summarize", dir, LocalDate.of(2026, 11, 28), false, sets));
+    RunLog second = JobRunner.run(new SummarizeJob(), TestSpark.context("summarize", dir, LocalDate.of(2026, 11, 29), false, sets));
 
     assertThat(first.get("items_read")).isEqualTo(120);
     assertThat(first.get("calls")).isGreaterThan(100);

@@ -3,6 +3,7 @@ package io.flywheel.summarize;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywheel.job.JobRunner;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.run.RunContext;
@@ -72,7 +73,7 @@ class SummarizeCrashIT {
     assertThat(spark.read().format("delta").load(path(Table.RUNS)).first().getString(7)).isEqualTo("running");
 
     RunContext ctx = TestSpark.context("summarize", dir, DAY, false, List.of("summarize.batch_size=20"));
-    RunLog rerun = SummarizeJob.run(ctx);
+    RunLog rerun = JobRunner.run(new SummarizeJob(), ctx);
 
     assertThat(rerun.get("calls")).isPositive();
     List<String> calledAgain = spark.read().format("delta").load(path(Table.LLM_CALLS))
@@ -85,7 +86,7 @@ class SummarizeCrashIT {
     assertThat(calls.count()).isEqualTo(calls.select("call_id").distinct().count());
 
     // The work is complete: one more run has nothing left to call.
-    RunLog third = SummarizeJob.run(TestSpark.context("summarize", dir, DAY, false, List.of()));
+    RunLog third = JobRunner.run(new SummarizeJob(), TestSpark.context("summarize", dir, DAY, false, List.of()));
     assertThat(third.get("calls")).isZero();
     assertThat(third.get("cache_hits") + third.get("known_rejected_skipped")).isEqualTo(third.get("items_accepted"));
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
+import io.flywheel.job.JobRunner;
 import io.flywheel.config.ConfigException;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
@@ -44,7 +45,7 @@ class SummarizeJobIT {
 
   private RunLog run(LocalDate day, String... sets) {
     RunContext ctx = TestSpark.context("summarize", dir, day, false, List.of(sets));
-    return SummarizeJob.run(ctx);
+    return JobRunner.run(new SummarizeJob(), ctx);
   }
 
   private Dataset<Row> table(Table t) {
@@ -181,7 +182,7 @@ class SummarizeJobIT {
     lines.add("{\"item_id\":\"A5\"," + good.replace("quiet kettle", "quiet kettle " + "very ".repeat(5000)) + ",\"updated_at\":\"2026-01-01 10:00:00\"}");
     lines.add("{\"item_id\":\"A6\", \"title\": \"broken json");
     Files.write(jsonl, lines);
-    List<String> sets = List.of("summarize.input.format=json", "summarize.input.path=" + jsonl);
+    List<String> sets = List.of("catalog.format=json", "catalog.path=" + jsonl);
 
     RunLog log = run(DAY1, sets.toArray(String[]::new));
 
@@ -212,7 +213,7 @@ class SummarizeJobIT {
   void dryRunPrintsThePlanAndWritesNothing() {
     generate(100, 0);
     RunContext ctx = TestSpark.context("summarize", dir, DAY1, true, List.of());
-    RunLog log = SummarizeJob.run(ctx);
+    RunLog log = JobRunner.run(new SummarizeJob(), ctx);
     assertThat(log.get("requests_planned")).isGreaterThan(80);
     assertThat(log.get("calls")).isZero();
     assertThat(dir.resolve("warehouse").resolve("summaries")).doesNotExist();
@@ -222,9 +223,9 @@ class SummarizeJobIT {
   @Test
   void aMissingMappedColumnIsAnErrorNamingItsKey() {
     generate(10, 0);
-    assertThatThrownBy(() -> run(DAY1, "summarize.input.columns.updated_at=modified"))
+    assertThatThrownBy(() -> run(DAY1, "catalog.columns.updated_at=modified"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("summarize.input.columns.updated_at")
+        .hasMessageContaining("catalog.columns.updated_at")
         .hasMessageContaining("'modified'");
   }
 
@@ -235,11 +236,11 @@ class SummarizeJobIT {
     catalog.withColumn("reviews", org.apache.spark.sql.functions.concat_ws(" | ", col("reviews")))
         .write().format("csv").option("header", "true").save(dir.resolve("csv").toString());
     RunContext parquet = TestSpark.context("summarize", dir, DAY1, true,
-        List.of("summarize.input.format=parquet", "summarize.input.path=" + dir.resolve("parquet")));
+        List.of("catalog.format=parquet", "catalog.path=" + dir.resolve("parquet")));
     RunContext csv = TestSpark.context("summarize", dir, DAY1, true,
-        List.of("summarize.input.format=csv", "summarize.input.path=" + dir.resolve("csv")));
-    RunLog p = SummarizeJob.run(parquet);
-    RunLog c = SummarizeJob.run(csv);
+        List.of("catalog.format=csv", "catalog.path=" + dir.resolve("csv")));
+    RunLog p = JobRunner.run(new SummarizeJob(), parquet);
+    RunLog c = JobRunner.run(new SummarizeJob(), csv);
     assertThat(p.get("items_read")).isEqualTo(200);
     assertThat(c.get("items_read")).isEqualTo(200);
     assertThat(c.get("items_accepted")).isEqualTo(p.get("items_accepted"));

@@ -478,7 +478,7 @@ public final class FakeLlmServer implements AutoCloseable {
   private static String modelAnswer(String firstUser, int maxTokens) {
     if (firstUser.contains(io.flywheel.recommend.RecommendPrompt.OPEN_TAG)) {
       // A recommendation prompt: answered as the local provider would (catalog-grounded, seeded by the prompt).
-      return io.flywheel.llm.local.LocalRecommender.answer(firstUser, 0, 0.02);
+      return io.flywheel.recommend.LocalRecommender.answer(firstUser, 0, 0.02);
     }
     if (firstUser.contains(LocalClient.OPEN_TAG)) {
       try {

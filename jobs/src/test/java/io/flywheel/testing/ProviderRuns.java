@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywheel.job.JobRunner;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.run.RunContext;
@@ -61,7 +62,7 @@ public final class ProviderRuns {
     ByteArrayOutputStream copy = new ByteArrayOutputStream();
     System.setOut(new PrintStream(new Tee(original, copy), true, StandardCharsets.UTF_8));
     try {
-      return SummarizeJob.run(ctx);
+      return JobRunner.run(new SummarizeJob(), ctx);
     } finally {
       System.setOut(original);
       printed.append(copy.toString(StandardCharsets.UTF_8));

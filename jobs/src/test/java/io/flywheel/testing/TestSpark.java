@@ -59,7 +59,7 @@ public final class TestSpark {
   public static List<String> baseSets(Path dir) {
     List<String> sets = new ArrayList<>();
     sets.add("warehouse.root=" + dir.resolve("warehouse"));
-    sets.add("summarize.input.path=" + dir.resolve("catalog"));
+    sets.add("catalog.path=" + dir.resolve("catalog"));
     sets.add("summarize.prompts_dir=" + confDir().resolve("prompts"));
     sets.add("summarize.batch_size=200");
     return sets;

@@ -3,6 +3,7 @@ package io.flywheel.llm.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flywheel.config.FlywheelConfig;
 import io.flywheel.llm.FinishReason;
 import io.flywheel.llm.LlmClient;
 import io.flywheel.llm.LlmException;
@@ -12,22 +13,28 @@ import io.flywheel.llm.Message;
 import io.flywheel.llm.Usage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The offline {@code local} provider: no network, no key, deterministic. It is NOT a language model.
  * It reads the item JSON between {@code <catalog_item>} tags of the last user message and answers
  * with an extractive summary ({@link ExtractiveSummarizer}) in the requested response schema, so
- * that every job runs end to end on a laptop. Recommendation requests (schema {@code recommendations})
- * are answered by {@link LocalRecommender}. Token counts are estimates (characters / 4).
+ * that every job runs end to end on a laptop. A request whose response schema names a
+ * {@link LocalAnswerer} (the recommendations job registers one) is answered by it instead. Token
+ * counts are estimates (characters / 4).
  */
 public final class LocalClient implements LlmClient {
   public static final String OPEN_TAG = "<catalog_item>";
   public static final String CLOSE_TAG = "</catalog_item>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** One answerer of each class per JVM, created on first use. */
+  private static final ConcurrentMap<String, LocalAnswerer> ANSWERERS = new ConcurrentHashMap<>();
+
   private final String model;
   private final long latencyMs;
-  private final double hallucinationRate;
+  private final FlywheelConfig.Local settings;
 
   public LocalClient(String model, long latencyMs) {
     this(model, latencyMs, 0.0);
@@ -37,7 +44,17 @@ public final class LocalClient implements LlmClient {
   public LocalClient(String model, long latencyMs, double hallucinationRate) {
     this.model = model;
     this.latencyMs = latencyMs;
-    this.hallucinationRate = hallucinationRate;
+    this.settings = new FlywheelConfig.Local(latencyMs, hallucinationRate);
+  }
+
+  private static LocalAnswerer answerer(String className) {
+    return ANSWERERS.computeIfAbsent(className, n -> {
+      try {
+        return (LocalAnswerer) Class.forName(n).getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        throw new LlmException("bad_request", "local provider: cannot create the answerer " + n + ": " + e, false);
+      }
+    });
   }
 
   @Override
@@ -49,9 +66,9 @@ public final class LocalClient implements LlmClient {
   public LlmResponse complete(LlmRequest request) {
     long start = System.nanoTime();
     String user = lastUserMessage(request.messages());
-    if (request.responseSchema() != null
-        && request.responseSchema().name().equals(io.flywheel.recommend.RecommendPrompt.SCHEMA.name())) {
-      String content = LocalRecommender.answer(user, request.params().seed(), hallucinationRate);
+    String answererClass = request.responseSchema() == null ? null : request.responseSchema().localAnswerer();
+    if (answererClass != null) {
+      String content = answerer(answererClass).answer(request, user, settings);
       sleepQuietly(latencyMs);
       return new LlmResponse(content, model, FinishReason.STOP,
           new Usage(Usage.estimateTokens(request.messages()), Usage.estimateTokens(content)),

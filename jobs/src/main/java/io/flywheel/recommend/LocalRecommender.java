@@ -1,4 +1,4 @@
-package io.flywheel.llm.local;
+package io.flywheel.recommend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flywheel.embed.EmbeddingMemo;
 import io.flywheel.embed.Vectors;
+import io.flywheel.config.FlywheelConfig;
 import io.flywheel.llm.LlmException;
-import io.flywheel.recommend.RecommendPrompt;
+import io.flywheel.llm.LlmRequest;
+import io.flywheel.llm.local.LocalAnswerer;
 import io.flywheel.udfs.Hashing;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +23,7 @@ import java.util.SplittableRandom;
  * items in the order given (so, like an LLM, its answer depends on that order), mostly honours the
  * avoid list, and now and then repeats a purchase, repeats itself or invents a title.
  */
-public final class LocalRecommender {
+public final class LocalRecommender implements LocalAnswerer {
   /** How many leading history items shape the answer. */
   static final int LEADING = 3;
   /** Softmax temperature over cosine similarity. */
@@ -32,7 +34,13 @@ public final class LocalRecommender {
   static final double TITLE_ONLY = 0.2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private LocalRecommender() {}
+  /** Public and without arguments: the local provider creates it from the name in {@link RecommendPrompt#SCHEMA}. */
+  public LocalRecommender() {}
+
+  @Override
+  public String answer(LlmRequest request, String userMessage, FlywheelConfig.Local settings) {
+    return answer(userMessage, request.params().seed(), settings.hallucinationRate());
+  }
 
   /** The answer content ({@code {"items":[{"id","title"}]}}) to a rendered recommendation message. */
   public static String answer(String userMessage, long decodingSeed, double hallucinationRate) {

@@ -1,4 +1,4 @@
-package io.flywheel.llm.local;
+package io.flywheel.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flywheel.embed.EmbeddingMemo;
 import io.flywheel.llm.LlmException;
 import io.flywheel.llm.Message;
-import io.flywheel.recommend.RecommendPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

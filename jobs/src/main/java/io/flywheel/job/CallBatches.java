@@ -1,0 +1,77 @@
+package io.flywheel.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.llm.BudgetShares;
+import io.flywheel.llm.CallBudget;
+import io.flywheel.run.BatchPartitions;
+import io.flywheel.run.Progress;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The batch loop every job that calls a model shares (docs/jobs.md#call-batches): the work is
+ * shuffled once into {@code batches × partitions} partitions; each batch computes a slice of them
+ * on the executors (the model calls happen there, within the batch's share of {@code llm.budget}),
+ * is checkpointed so that writing never recomputes (never re-calls), and is committed by the job
+ * with transaction ids. A crash loses at most the batch in flight; one progress line per batch.
+ */
+public final class CallBatches {
+  private CallBatches() {}
+
+  /** The executor side of a job's calls. */
+  public interface Calls extends Serializable {
+    /** Calls the model for a partition of work rows, within {@code budget}; one result row per work row. */
+    Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception;
+
+    /** One row per partition: (calls it may make: long, their worst-case cost: double). */
+    Iterator<Row> partitionEstimates(Iterator<Row> work);
+
+    /** The schema of {@link #callPartition}'s rows. */
+    StructType resultSchema();
+  }
+
+  /** The driver side: commits one checkpointed batch of results; returns how many work rows it completed. */
+  @FunctionalInterface
+  public interface Commit {
+    long commit(int batch, Dataset<Row> results);
+  }
+
+  /**
+   * How the work is cut: {@code batchSize} work rows per committed batch, {@code callPartitions}
+   * tasks per batch (0: Spark's default parallelism), work rows spread by {@code key}.
+   */
+  public record Spec(int batchSize, int callPartitions, String key, Progress progress) {}
+
+  /** Runs every batch of {@code work} (rows of {@code progress.total()} units) through {@code calls} and {@code commit}. */
+  public static void run(RunContext ctx, RunLog log, Dataset<Row> work, Spec spec, Calls calls, Commit commit) {
+    FlywheelConfig.Llm llm = ctx.config().llm();
+    int parallel = Math.max(1, spec.callPartitions() > 0 ? spec.callPartitions() : ctx.spark().sparkContext().defaultParallelism());
+    long total = spec.progress().total();
+    int batches = (int) Math.max(1, (total + spec.batchSize() - 1) / spec.batchSize());
+    // One shuffle for every batch (and the budget's estimates): each batch computes a slice of it.
+    JavaRDD<Row> shuffled = work.repartition(batches * parallel, col(spec.key())).javaRDD();
+    boolean hasBudget = llm.budget().maxCalls() > 0 || llm.budget().maxCostUsd() > 0;
+    List<Row> estimates = hasBudget ? shuffled.mapPartitions(calls::partitionEstimates).collect() : null;
+    long done = 0;
+    for (int b = 0; b < batches; b++) {
+      CallBudget[] shares =
+          BudgetShares.of(llm.budget(), estimates, b * parallel, parallel, log.get("calls_sent"), log.costUsd());
+      JavaRDD<Row> results = BatchPartitions.of(shuffled.rdd(), b * parallel, parallel).toJavaRDD()
+          .mapPartitionsWithIndex((i, it) -> calls.callPartition(it, shares[i]), false);
+      // Computed once and checkpointed: the writes below never recompute, hence never re-call the model.
+      Dataset<Row> batch = ctx.spark().createDataFrame(results, calls.resultSchema()).localCheckpoint(true);
+      done += commit.commit(b, batch);
+      spec.progress().update(done, log.get("calls"), log.get("failed") + log.get("retryable_error"));
+      batch.unpersist();
+    }
+  }
+}

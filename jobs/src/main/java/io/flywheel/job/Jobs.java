@@ -1,0 +1,21 @@
+package io.flywheel.job;
+
+import io.flywheel.recommend.RecommendJob;
+import io.flywheel.summarize.SummarizeJob;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The registry of jobs: {@code Main}, the usage text, {@code flywheel jobs --json} and the Airflow
+ * DAG tests all read this list. A new job is one line here.
+ */
+public final class Jobs {
+  /** Every job, in the order the usage text lists them. */
+  public static final List<Job> ALL = List.of(new SummarizeJob(), new RecommendJob());
+
+  private Jobs() {}
+
+  public static Optional<Job> byName(String name) {
+    return ALL.stream().filter(j -> j.name().equals(name)).findFirst();
+  }
+}

@@ -48,7 +48,7 @@ public final class Main {
           demo      generate a sample catalog (first time only), summarize it, show a few summaries
           sql       [--limit N] [--out FILE --format csv|json|parquet] "<query>"
                     Spark SQL over the warehouse tables and Flywheel's SQL functions
-          jobs      [--json]  the registered jobs, the tables each writes, and its config section
+          jobs      [--json] [--out FILE]  the registered jobs, the tables each writes, and its config section
         exit codes: 0 success, 1 the job failed, 2 bad usage, config or input
         """);
     return sb.toString();
@@ -103,7 +103,17 @@ public final class Main {
       System.setProperty("flywheel.console.level", "info");
     }
     if (cli.job().equals("jobs")) {
-      System.out.print(cli.options().containsKey("json") ? jobsJson() : jobsText());
+      String text = cli.options().containsKey("json") ? jobsJson() : jobsText();
+      String out = cli.option("out", null);
+      if (out == null) {
+        System.out.print(text);
+      } else {
+        try {
+          java.nio.file.Files.writeString(Path.of(out), text);
+        } catch (java.io.IOException e) {
+          throw new io.flywheel.run.UsageError("jobs: cannot write " + out + ": " + e.getMessage(), e);
+        }
+      }
       return 0;
     }
     Job job = Jobs.byName(cli.job()).orElse(null);

@@ -42,14 +42,23 @@ class CliArgsTest {
 
   @Test
   void jobOptionsTakeAValueOrDefaultToTrue() {
-    CliArgs a = CliArgs.parse(new String[] {"generate", "--items", "1000", "--verbose", "--seed", "-7", "--force"});
+    CliArgs a = CliArgs.parse(new String[] {"generate", "--items", "1000", "--quiet", "--seed", "-7", "--force"});
     assertThat(a.options()).containsExactly(
         java.util.Map.entry("items", "1000"),
-        java.util.Map.entry("verbose", "true"),
+        java.util.Map.entry("quiet", "true"),
         java.util.Map.entry("seed", "-7"),
         java.util.Map.entry("force", "true"));
     assertThat(a.option("items", "5")).isEqualTo("1000");
     assertThat(a.option("mutate", "0")).isEqualTo("0");
+  }
+
+  @Test
+  void verboseIsAFlagOfEveryJobNotAnOption() {
+    CliArgs a = CliArgs.parse(new String[] {"summarize", "--verbose", "--dry-run"});
+    assertThat(a.verbose()).isTrue();
+    assertThat(a.dryRun()).isTrue();
+    assertThat(a.options()).isEmpty();
+    assertThat(CliArgs.parse(new String[] {"summarize"}).verbose()).isFalse();
   }
 
   @Test

@@ -55,30 +55,36 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    int code;
+    // Spark keeps non-daemon threads: without an explicit exit a finished job would hang its launcher.
+    System.exit(execute(args, System.err));
+  }
+
+  /**
+   * Runs {@code args} and returns the exit code; every error is one {@code flywheel:} line on
+   * {@code err} (the full trace goes to the log file): 2 for bad usage, config or input (nothing was
+   * written), 1 when the job failed.
+   */
+  public static int execute(String[] args, java.io.PrintStream err) {
     try {
-      code = run(args);
+      return run(args);
     } catch (ConfigException e) {
-      System.err.println("flywheel: config error: " + e.getMessage());
+      err.println("flywheel: config error: " + e.getMessage());
       logTrace(e);
-      code = 2;
+      return 2;
     } catch (io.flywheel.run.UsageError e) {
-      System.err.println("flywheel: " + e.getMessage());
+      err.println("flywheel: " + e.getMessage());
       logTrace(e);
-      code = 2;
+      return 2;
     } catch (IllegalArgumentException e) {
-      System.err.println("flywheel: " + e.getMessage());
-      System.err.print(usage());
-      code = 2;
+      err.println("flywheel: " + e.getMessage());
+      err.print(usage());
+      return 2;
     } catch (RuntimeException e) {
-      // Spark keeps non-daemon threads: without an explicit exit a failed job would hang its launcher.
-      System.err.println("flywheel: failed: " + e.getClass().getSimpleName() + ": "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-          + logHint());
+      err.println("flywheel: failed: " + e.getClass().getSimpleName() + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + logHint());
       logTrace(e);
-      code = 1;
+      return 1;
     }
-    System.exit(code);
   }
 
   /** The full trace goes to the log file (and, with --verbose, the console), never only to stdout. */

@@ -23,7 +23,6 @@ public final class JobRunner {
     if (!ctx.dryRun()) {
       ctx.warehouse().checkWritable();
     }
-    long t0 = System.nanoTime();
     Job.Plan plan;
     try {
       plan = job.plan(ctx, log);
@@ -38,7 +37,6 @@ public final class JobRunner {
       throw e;
     }
     try (plan) {
-      log.timed("plan", t0);
       if (ctx.dryRun()) {
         log.end("dry_run", null);
         RunSummary.print(ctx, log, System.out);

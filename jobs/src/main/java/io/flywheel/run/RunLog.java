@@ -206,7 +206,8 @@ public final class RunLog {
             outputTokens,
             costUsd,
             message,
-            status.equals("running") ? Timestamp.from(Instant.now()) : null);
+            // The last sign of life: now for a running row, the end for a final one.
+            Timestamp.from(endedAt == null ? Instant.now() : endedAt));
     return ctx.spark().createDataFrame(List.of(r), Table.RUNS.schema());
   }
 }

@@ -304,4 +304,30 @@ class ConfigLoaderTest {
     assertThat(c.llm().rateLimit().requestsPerMinute()).isEqualTo(3000);
     assertThat(c.llm().budget().maxCostUsd()).isEqualTo(50.0);
   }
+
+  @Test
+  void aMovedKeyIsAnErrorNamingItsNewPlaceAndTheFile() throws IOException {
+    Path f = yaml("old.yaml", "summarize:\n  input:\n    path: /data/catalog\n");
+    assertThatThrownBy(() -> load(f, Map.of()))
+        .hasMessageContaining("'summarize.input.path' has moved to 'catalog.path'")
+        .hasMessageContaining("old.yaml");
+    assertThatThrownBy(() -> load(null, Map.of(), "summarize.input.columns.route=kind"))
+        .hasMessageContaining("has moved to 'catalog.columns.category'")
+        .hasMessageContaining("--set");
+    assertThatThrownBy(() -> load(null, Map.of("FLYWHEEL_SUMMARIZE__INPUT__FORMAT", "csv")))
+        .hasMessageContaining("'catalog.format'");
+  }
+
+  @Test
+  void theCatalogSectionIsValidatedAndReadByEveryJob() {
+    FlywheelConfig c = load(null, Map.of(), "catalog.columns.title=name", "catalog.format=parquet").config();
+    assertThat(c.catalog().columns().title()).isEqualTo("name");
+    assertThat(c.catalog().format()).isEqualTo("parquet");
+    assertThatThrownBy(() -> load(null, Map.of(), "catalog.format=xlsx")).hasMessageContaining("catalog.format");
+    assertThatThrownBy(() -> load(null, Map.of(), "catalog.columns.title=")).hasMessageContaining("catalog.columns.title");
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.max_failure_ratio=2"))
+        .hasMessageContaining("recommend.max_failure_ratio");
+    assertThatThrownBy(() -> load(null, Map.of(), "run.heartbeat_seconds=60", "run.stale_after_seconds=90"))
+        .hasMessageContaining("run.stale_after_seconds");
+  }
 }

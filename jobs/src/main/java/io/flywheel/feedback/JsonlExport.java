@@ -107,6 +107,22 @@ public final class JsonlExport {
         HexFormat.of().formatHex(sha.digest()));
   }
 
+  /** {@link #write(Path, ExportFormat, Iterator, long)} over Spark rows, each turned into an example by {@code toExample}. */
+  public static Result write(Path file, ExportFormat format, Iterator<org.apache.spark.sql.Row> rows, long maxTokens,
+      java.util.function.Function<org.apache.spark.sql.Row, TrainingExample> toExample) {
+    return write(file, format, new Iterator<TrainingExample>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public TrainingExample next() {
+        return toExample.apply(rows.next());
+      }
+    }, maxTokens);
+  }
+
   /** Hex SHA-256 of a file's bytes, to check a file against its manifest. */
   public static String sha256(Path file) {
     try {

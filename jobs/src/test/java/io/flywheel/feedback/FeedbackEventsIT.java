@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flywheel.testing.TestSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FeedbackEventsIT {
   static final StructType CALLS = StructType.fromDDL("call_id STRING, job STRING, request STRING, response STRING, status STRING");
@@ -144,6 +147,28 @@ class FeedbackEventsIT {
     assertThat(rows).containsExactly(
         "e2:Kettle summary.=false", "e3:Third kettle summary.=true",
         "e6:Kettle summary.=false", "e6:Edited kettle summary.=true");
+  }
+
+  @Test
+  void cleanedRowsExportInEveryFormatAndAgainByteForByte(@TempDir Path dir) throws Exception {
+    for (ExportFormat f : ExportFormat.values()) {
+      // KTO holds the same (prompt, output, false) twice: e2 regenerated c1, e6 edited it. Files need one row per id.
+      Dataset<Row> rows = ExampleCleaning.withExactDuplicatesDropped(ExampleCleaning.withExampleId(
+          ExampleCleaning.withPiiScrubbed(FeedbackMapping.rows(f.source(), checked), f.source()), f.source())).cache();
+      List<TrainingExample> examples = rows.orderBy("example_id").collectAsList().stream()
+          .map(r -> ExampleRows.toExample(f, r)).toList();
+      JsonlExport.Result first = JsonlExport.write(dir.resolve("a-" + f.code() + ".jsonl"), f, examples.iterator(), MAX_TOKENS);
+      JsonlExport.Result again = JsonlExport.write(dir.resolve("b-" + f.code() + ".jsonl"), f,
+          rows.orderBy("example_id").toLocalIterator(), MAX_TOKENS, r -> ExampleRows.toExample(f, r));
+      assertThat(first.refused()).as(f.code()).isEmpty();
+      assertThat(first.rows()).as(f.code()).isEqualTo(rows.count()).isPositive();
+      if (f == ExportFormat.TRL_KTO) {
+        assertThat(first.rows()).isEqualTo(3);
+        assertThat(first.rowsBySourceEventType()).isEqualTo(java.util.Map.of("regenerate", 1L, "accept", 1L, "accept_edited", 1L));
+      }
+      assertThat(Files.readAllLines(first.file())).hasSize((int) first.rows());
+      assertThat(again.sha256()).isEqualTo(first.sha256());
+    }
   }
 
   @Test

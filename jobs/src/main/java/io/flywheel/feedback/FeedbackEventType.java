@@ -3,7 +3,6 @@ package io.flywheel.feedback;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -126,6 +125,6 @@ public enum FeedbackEventType {
 
   @Override
   public String toString() {
-    return code.toLowerCase(Locale.ROOT);
+    return code;
   }
 }

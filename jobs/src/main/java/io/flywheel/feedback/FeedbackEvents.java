@@ -99,14 +99,17 @@ public final class FeedbackEvents {
     j = j.withColumn("token_count", ExampleTokens.fromChars(promptChars.plus(answerChars)));
 
     Column blank = lit(false);
+    List<Column> missing = new ArrayList<>();
     for (String c : List.of("event_id", "user_id", "call_id", "event_type")) {
-      blank = blank.or(col(c).isNull()).or(trim(col(c)).equalTo(""));
+      Column isBlank = col(c).isNull().or(trim(col(c)).equalTo(""));
+      blank = blank.or(isBlank);
+      missing.add(when(isBlank, lit(c)));
     }
     Column known = col("event_type").isin(FeedbackEventType.codes().toArray());
     Column isPairwise = col("event_type").equalTo(FeedbackEventType.PAIRWISE.code());
     Column[][] checks = {
       {blank, lit(RejectReason.MISSING_FIELD.code()),
-          lit("event_id, user_id, call_id and event_type are required")},
+          concat(concat_ws(", ", missing.toArray(Column[]::new)), lit(" is null or blank"))},
       {col("_dup_rank").gt(1), lit(RejectReason.DUPLICATE_EVENT.code()),
           concat(lit("event_id "), col("event_id"), lit(" already seen"))},
       {not(known), lit(RejectReason.UNKNOWN_EVENT_TYPE.code()),

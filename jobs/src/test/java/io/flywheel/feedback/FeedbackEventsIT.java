@@ -110,6 +110,7 @@ class FeedbackEventsIT {
     assertThat(detail.get("e14")).isEqualTo("129 tokens > feedback token limit 100");
     assertThat(detail.get("e15")).startsWith("payload is not JSON");
     assertThat(detail.get("e21")).isEqualTo("call_id c3 is not one of payload.call_ids");
+    assertThat(detail.get("e17")).isEqualTo("user_id is null or blank");
     assertThat(detail.get("e4")).isEqualTo("users disagree about output:c3");
   }
 

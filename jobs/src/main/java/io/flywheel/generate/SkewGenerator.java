@@ -158,9 +158,9 @@ public final class SkewGenerator implements Serializable {
     SkewGenerator gen = new SkewGenerator(seed, PromptCatalog.load(promptsDir).get(PROMPT_ID));
     String base = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
     save(gen.devSet(spark, Side.DEV, devRows, BASE), base + "/dev");
-    save(gen.callLog(spark, Side.PROD, prodRows, DRIFTED, runDate), base + "/prod_llm_calls");
+    saveCalls(gen.callLog(spark, Side.PROD, prodRows, DRIFTED, runDate), base + "/prod_llm_calls");
     save(gen.devSet(spark, Side.CONTROL_DEV, devRows, BASE), base + "/control_dev");
-    save(gen.callLog(spark, Side.CONTROL_PROD, prodRows, BASE, runDate), base + "/control_prod_llm_calls");
+    saveCalls(gen.callLog(spark, Side.CONTROL_PROD, prodRows, BASE, runDate), base + "/control_prod_llm_calls");
     Map<String, Object> truth = new LinkedHashMap<>();
     truth.put("seed", seed);
     truth.put("run_date", runDate.toString());
@@ -204,6 +204,12 @@ public final class SkewGenerator implements Serializable {
     }
     p.put("planted", planted);
     return p;
+  }
+
+  /** Partitioned as the warehouse's {@code llm_calls} table is. */
+  private static void saveCalls(Dataset<Row> df, String path) {
+    df.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+        .partitionBy(Table.LLM_CALLS.partitionBy().toArray(String[]::new)).save(path);
   }
 
   private static void save(Dataset<Row> df, String path) {

@@ -285,7 +285,10 @@ public final class TextFeatures {
     }
     SAXParser parser = XML_PARSER.get();
     try {
+      // reset() drops properties set after creation: set the access limits again every time.
       parser.reset();
+      parser.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+      parser.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
       InputSource in = new InputSource(new StringReader(t));
       parser.parse(in, new DefaultHandler() {
         @Override
@@ -320,10 +323,7 @@ public final class TextFeatures {
 
   private static SAXParser newXmlParser() {
     try {
-      SAXParser p = XML.newSAXParser();
-      p.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-      p.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-      return p;
+      return XML.newSAXParser();
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the JDK XML parser", e);
     }

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -77,7 +76,8 @@ public final class SqlCommand {
         throw e;
       }
       String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      String hint = tables == 0 ? " (the warehouse at " + wh.root() + " has no tables yet: run a job first)" : "";
+      String hint = tables == 0 && first.contains("TABLE_OR_VIEW_NOT_FOUND")
+          ? " (the warehouse at " + wh.root() + " has no tables yet: run a job first)" : "";
       throw new UsageError("sql: " + first + hint + "\n  query: " + query, e);
     }
   }
@@ -100,14 +100,14 @@ public final class SqlCommand {
   /** Column names without the casts Spark writes into the names of unaliased expressions. */
   static Dataset<Row> readable(Dataset<Row> df) {
     String[] names = df.columns();
-    Column[] cols = new Column[names.length];
+    String[] renamed = new String[names.length];
     boolean changed = false;
     for (int i = 0; i < names.length; i++) {
-      String n = readableName(names[i]);
-      changed |= !n.equals(names[i]);
-      cols[i] = df.col("`" + names[i].replace("`", "``") + "`").as(n);
+      renamed[i] = readableName(names[i]);
+      changed |= !renamed[i].equals(names[i]);
     }
-    return changed ? df.select(cols) : df;
+    // Renamed by position: a result may hold two columns of the same name.
+    return changed ? df.toDF(renamed) : df;
   }
 
   static String readableName(String name) {

@@ -163,7 +163,7 @@ class JobContractIT {
     log.end("succeeded", null);
     Row done = runsRows(dir, ctx.runId()).get(0);
     assertThat(done.<String>getAs("status")).isEqualTo("succeeded");
-    assertThat(done.<Timestamp>getAs("heartbeat_at")).as("the last sign of life is the end").isEqualTo(done.getAs("ended_at"));
+    assertThat(done.<Timestamp>getAs("heartbeat_at")).as("the last sign of life is the end").isEqualTo(done.<Timestamp>getAs("ended_at"));
   }
 
   private static Row runningRow(String job, String runId, Instant started, Instant heartbeat) {

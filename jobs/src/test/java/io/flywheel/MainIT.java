@@ -27,7 +27,10 @@ class MainIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream original = System.out;
+    PrintStream originalErr = System.err;
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(errStream);
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--set", "summarize.prompts_dir=" + TestSpark.confDir().resolve("prompts")));
     if (!String.join(" ", args).contains("warehouse.root=")) {
@@ -35,10 +38,11 @@ class MainIT {
     }
     try {
       TestSpark.session();
-      int code = Main.execute(all.toArray(String[]::new), new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.execute(all.toArray(String[]::new), errStream);
       return new Result(code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(original);
+      System.setErr(originalErr);
     }
   }
 

@@ -15,6 +15,7 @@ import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
 import io.flywheel.llm.RetryingCaller;
+import io.flywheel.prompt.LanguageNames;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
@@ -148,6 +149,15 @@ public final class SummaryCalls implements Serializable {
   }
 
   private Map<String, String> vars(List<String> fields) {
+    return promptVars(fieldNames, fields, language, maxSummaryChars);
+  }
+
+  /**
+   * The placeholders of a summary prompt: {@code item_json}, {@code language} (the ISO code),
+   * {@code language_name} (its English name, which the shipped prompts use) and
+   * {@code max_summary_chars}.
+   */
+  static Map<String, String> promptVars(List<String> fieldNames, List<String> fields, String language, int maxSummaryChars) {
     ObjectNode item = JSON.createObjectNode();
     for (int i = 0; i < fieldNames.size(); i++) {
       item.put(fieldNames.get(i), fields.get(i));
@@ -157,6 +167,7 @@ public final class SummaryCalls implements Serializable {
     return Map.of(
         "item_json", itemJson,
         "language", language,
+        "language_name", LanguageNames.english(language),
         "max_summary_chars", Integer.toString(maxSummaryChars));
   }
 

@@ -143,6 +143,7 @@ public final class FakeLlmServer implements AutoCloseable {
   private volatile long latencyMs;
   private volatile String key;
   private volatile boolean jsonSchemaSupported = true;
+  private volatile boolean maskEchoedKey;
   private double bucketCapacity;
   private double bucketPerNano;
   private double bucket;
@@ -191,6 +192,20 @@ public final class FakeLlmServer implements AutoCloseable {
   public FakeLlmServer requireKey(String k) {
     this.key = k;
     return this;
+  }
+
+  /**
+   * When true, a wrong key is echoed masked in the 401 message, as OpenAI does
+   * ({@code Incorrect API key provided: mock-sec*****123.}): first 8 and last 3 characters.
+   */
+  public FakeLlmServer maskEchoedKey(boolean mask) {
+    this.maskEchoedKey = mask;
+    return this;
+  }
+
+  /** The masked form of {@code key} that {@link #maskEchoedKey} echoes. */
+  public static String masked(String key) {
+    return key.length() <= 11 ? "*****" : key.substring(0, 8) + "*****" + key.substring(key.length() - 3);
   }
 
   /** When false, OpenAI requests with {@code response_format: json_schema} get a 400, as on older servers. */
@@ -505,8 +520,10 @@ public final class FakeLlmServer implements AutoCloseable {
     if (expected.equals(given)) {
       return null;
     }
-    // Harsher than OpenAI, which masks the middle: the whole key comes back, so clients must scrub.
-    return given == null ? "You didn't provide an API key." : "Incorrect API key provided: " + given + ".";
+    // By default harsher than OpenAI, which masks the middle: the whole key comes back, so clients must scrub.
+    return given == null ? "You didn't provide an API key."
+        : "Incorrect API key provided: " + (maskEchoedKey ? masked(given) : given)
+            + ". You can find your API key at https://platform.openai.com/account/api-keys.";
   }
 
   private static String stripBearer(String h) {

@@ -151,6 +151,24 @@ class OpenAiClientTest {
   }
 
   @Test
+  void aWrongKeyEchoedMaskedAsOpenAiDoesLeavesNoFragmentInTheError() throws Exception {
+    // Not shaped like sk-...: only knowing its own key lets the client find the echo.
+    String mockKey = "mock-secret-0123456789-123";
+    Path keyFile = Files.writeString(dir.resolve("mock-key"), mockKey);
+    server.maskEchoedKey(true);
+    try {
+      assertThatThrownBy(() -> client("llm.api_key_file=" + keyFile).complete(request("x")))
+          .isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.errorClass()).isEqualTo("http_401");
+            assertThat(e.getMessage()).contains("Incorrect API key provided: [redacted]")
+                .doesNotContain(FakeLlmServer.masked(mockKey)).doesNotContain("mock-sec").doesNotContain("*");
+          });
+    } finally {
+      server.maskEchoedKey(false);
+    }
+  }
+
+  @Test
   void aMissingKeyVariableIsAProviderErrorNamingTheVariable() throws Exception {
     FlywheelConfig.Llm llm = ConfigLoader.load(null, Map.of(), List.of("llm.provider=openai",
         "llm.base_url=" + server.openAiBaseUrl(), "llm.api_key_env=FLYWHEEL_TEST_NO_SUCH_KEY")).config().llm();

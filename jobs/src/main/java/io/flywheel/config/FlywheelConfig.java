@@ -37,7 +37,10 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
       CircuitBreaker circuitBreaker,
       Budget budget,
       Map<String, Price> pricing,
-      Local local)
+      Local local,
+      boolean logRawText,
+      String tokenLimitParam,
+      String samplingParams)
       implements Serializable {}
 
   /**

@@ -6,6 +6,7 @@ import io.flywheel.config.FlywheelConfig;
 import io.flywheel.guard.GuardResult;
 import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
@@ -119,28 +120,30 @@ public final class SummaryCalls implements Serializable {
 
   Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
     LlmRequest request = request(work);
-    String requestJson = requestJson(request);
+    CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {
       return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
-          "not sent: the run's llm.budget is spent; the next run sends it", requestJson, null,
+          "not sent: the run's llm.budget is spent; the next run sends it", text.request(caller, request), null,
           new Timestamp(System.currentTimeMillis()));
     }
     CallOutcome outcome = caller.call(request);
+    // After the call: a fallback to the schema in the prompt shows in what is recorded as sent.
+    String requestJson = text.request(caller, request);
     LlmResponse r = outcome.response();
     budget.settle(estimate, r == null ? 0 : Costs.usd(llm, r.usage().inputTokens(), r.usage().outputTokens()));
     Timestamp now = new Timestamp(System.currentTimeMillis());
     String content = r == null ? null : r.content();
     if (!outcome.ok()) {
       return result(work, outcome.errorStatus(), null, null, outcome, outcome.error().errorClass(),
-          outcome.error().getMessage(), requestJson, content, now);
+          text.error(outcome.error().getMessage()), requestJson, text.response(content), now);
     }
     GuardResult g = guardrails.check(content, String.join("\n", work.<String>getList(2)));
     if (!g.passed()) {
       return result(work, "guardrail_rejected", null, null, outcome, "guardrail:" + g.failedGuardrail(),
-          g.detail(), requestJson, content, now);
+          text.error(g.detail()), requestJson, text.response(content), now);
     }
-    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, content, now);
+    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, text.response(content), now);
   }
 
   private LlmRequest request(Row work) {
@@ -196,11 +199,4 @@ public final class SummaryCalls implements Serializable {
         now);
   }
 
-  private static String requestJson(LlmRequest request) {
-    try {
-      return JSON.writeValueAsString(request);
-    } catch (Exception e) {
-      return null;
-    }
-  }
 }

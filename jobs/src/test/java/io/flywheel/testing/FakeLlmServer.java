@@ -128,6 +128,7 @@ public final class FakeLlmServer implements AutoCloseable {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern REASONING_MODEL = java.util.regex.Pattern.compile("(o[134]|gpt-5)([-.].*)?");
 
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -411,7 +412,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
   private ObjectNode openAiAnswer(JsonNode body, String firstUser, Reply reply) {
     boolean schema = body.path("response_format").path("type").asText("").equals("json_schema");
-    String json = reply.content() != null ? reply.content() : modelAnswer(firstUser, body.path("max_tokens").asInt(160));
+    String json = reply.content() != null ? reply.content()
+        : modelAnswer(firstUser, body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(160)));
     String content = reply.content() != null || schema ? json : "Here is the JSON you asked for:\n```json\n" + json + "\n```";
     String finish = reply.finish() == null ? "stop" : reply.finish();
     if (finish.equals("length")) {
@@ -544,6 +546,18 @@ public final class FakeLlmServer implements AutoCloseable {
       }
       if (!m.path("content").isTextual()) {
         return "message content must be a string";
+      }
+    }
+    // As OpenAI answers for its reasoning models (o1, o3, o4-mini, gpt-5...).
+    if (REASONING_MODEL.matcher(b.get("model").asText()).matches()) {
+      if (b.has("max_tokens")) {
+        return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+      }
+      for (String p : List.of("temperature", "top_p")) {
+        if (b.has(p) && b.get(p).asDouble() != 1.0) {
+          return "Unsupported value: '" + p + "' does not support " + b.get(p).asText()
+              + " with this model. Only the default (1) value is supported.";
+        }
       }
     }
     if (b.has("max_tokens") && (!b.get("max_tokens").isInt() || b.get("max_tokens").asInt() < 1)) {

@@ -39,6 +39,8 @@ public final class ConfigLoader {
   private static final Set<String> PROVIDERS = Set.of("local", "openai", "anthropic");
   private static final Set<String> FORMATS = Set.of("delta", "parquet", "json", "csv");
   private static final Set<String> STRUCTURED_OUTPUT = Set.of("auto", "native", "prompt");
+  private static final Set<String> TOKEN_LIMIT_PARAMS = Set.of("auto", "max_tokens", "max_completion_tokens");
+  private static final Set<String> SAMPLING_PARAMS = Set.of("auto", "send", "omit");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final ObjectMapper yaml;
@@ -229,6 +231,12 @@ public final class ConfigLoader {
     positive("llm.total_timeout_ms", llm.totalTimeoutMs());
     if (!STRUCTURED_OUTPUT.contains(llm.structuredOutput())) {
       fail("llm.structured_output", "must be one of " + STRUCTURED_OUTPUT + ", was '" + llm.structuredOutput() + "'");
+    }
+    if (!TOKEN_LIMIT_PARAMS.contains(llm.tokenLimitParam())) {
+      fail("llm.token_limit_param", "must be one of " + TOKEN_LIMIT_PARAMS + ", was '" + llm.tokenLimitParam() + "'");
+    }
+    if (!SAMPLING_PARAMS.contains(llm.samplingParams())) {
+      fail("llm.sampling_params", "must be one of " + SAMPLING_PARAMS + ", was '" + llm.samplingParams() + "'");
     }
     String base = llm.baseUrl();
     if (base != null && !base.isEmpty() && !base.startsWith("http://") && !base.startsWith("https://")) {

@@ -66,7 +66,10 @@ public record FlywheelConfig(
       CircuitBreaker circuitBreaker,
       Budget budget,
       Map<String, Price> pricing,
-      Local local)
+      Local local,
+      boolean logRawText,
+      String tokenLimitParam,
+      String samplingParams)
       implements Serializable {}
 
   /**

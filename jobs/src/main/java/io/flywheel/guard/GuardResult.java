@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Outcome of the summary guardrails: either a cleaned summary, or the name of the guardrail that
- * rejected it ({@code schema}, {@code length}, {@code language}, {@code grounding}) and why.
+ * rejected it ({@code schema}, {@code length}, {@code injection}, {@code language}, {@code grounding}) and why.
  */
 public record GuardResult(
     boolean passed, String failedGuardrail, String detail, String summary, List<String> keyFeatures, List<String> piiRedacted)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywheel.udfs.Hashing;
 import io.flywheel.udfs.LanguageDetector;
 import io.flywheel.udfs.PiiRedactor;
+import io.flywheel.udfs.PromptInjection;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,13 +17,13 @@ import java.util.regex.Pattern;
 
 /**
  * The deterministic checks a summary passes before it is stored, in order: it parses as the response
- * schema, its length is within bounds, PII is redacted, its language is the configured one, and it is
+ * schema, it carries no text addressed to a model, its length is within bounds, PII is redacted, its language is the configured one, and it is
  * grounded (every number and every known brand name it mentions occurs in the source). Documented in
  * docs/guardrails.md.
  */
 public final class SummaryGuardrails implements Serializable {
   /** Bump when a check changes meaning; it is part of {@link #version()} and so of the cache key. */
-  static final int RULES_VERSION = 2;
+  static final int RULES_VERSION = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NUMBER = Pattern.compile("\\d+(?:[.,]\\d+)*");
@@ -67,7 +68,8 @@ public final class SummaryGuardrails implements Serializable {
                     Integer.toString(maxChars),
                     Integer.toString(maxFeatures),
                     "pii" + PiiRedactor.VERSION,
-                    "lang" + LanguageDetector.VERSION))
+                    "lang" + LanguageDetector.VERSION,
+                    "inj" + PromptInjection.VERSION))
             .substring(0, 12);
   }
 
@@ -96,6 +98,10 @@ public final class SummaryGuardrails implements Serializable {
       }
     }
     String summary = node.get("summary").asText().strip();
+    String injected = injected(summary, features, source == null ? "" : source);
+    if (injected != null) {
+      return GuardResult.reject("injection", injected);
+    }
     if (summary.length() < minChars || summary.length() > maxChars) {
       return GuardResult.reject(
           "length", "summary has " + summary.length() + " characters, allowed " + minChars + ".." + maxChars);
@@ -119,6 +125,31 @@ public final class SummaryGuardrails implements Serializable {
       return GuardResult.reject("grounding", ungrounded);
     }
     return new GuardResult(true, null, null, redacted, cleanFeatures, new ArrayList<>(pii));
+  }
+
+  /**
+   * Why the answer carries text addressed to a model, or null: an instruction, a turn marker or a
+   * role label of its own, or a repeat of an injection found in the source (docs/guardrails.md#injection).
+   */
+  static String injected(String summary, List<String> features, String source) {
+    List<String> parts = new ArrayList<>();
+    parts.add(summary);
+    parts.addAll(features);
+    for (String part : parts) {
+      String own = PromptInjection.findInAnswer(part);
+      if (own != null) {
+        return "answer holds text addressed to a model: '" + clip(own) + "'";
+      }
+      String repeated = PromptInjection.repeatedFrom(part, source);
+      if (repeated != null) {
+        return "answer repeats an injection found in the item: '" + clip(repeated) + "'";
+      }
+    }
+    return null;
+  }
+
+  private static String clip(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 
   /** The first claim of {@code summary} that {@code source} does not support, or null. */

@@ -9,4 +9,13 @@ public interface LlmClient {
   String provider();
 
   LlmResponse complete(LlmRequest request);
+
+  /**
+   * What {@link #complete} sends for {@code request} in the client's current mode (after a fallback
+   * to the schema in the prompt, the fallback body), without headers or key. The default, for
+   * clients that send nothing, is the OpenAI-style chat body.
+   */
+  default WireRequest wire(LlmRequest request) {
+    return new WireRequest(provider(), request.responseSchema() == null ? "none" : "prompt", WireRequest.chatBody(request));
+  }
 }

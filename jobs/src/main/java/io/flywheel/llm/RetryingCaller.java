@@ -65,6 +65,11 @@ public final class RetryingCaller {
     return new CallOutcome(withContent(both, repaired.json()), null, attempts, latency);
   }
 
+  /** What the client sends for {@code request} in its current mode (see {@link LlmClient#wire}). */
+  public WireRequest wire(LlmRequest request) {
+    return client.wire(request);
+  }
+
   private CallOutcome callWithRetries(LlmRequest request) {
     long start = System.nanoTime();
     long waited = 0;

@@ -1,10 +1,10 @@
 package io.flywheel.recommend;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.embed.Vectors;
 import io.flywheel.job.CallBatches;
 import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
@@ -58,7 +58,6 @@ public final class RecommendCalls implements CallBatches.Calls {
 
   /** The probe generation for order sensitivity uses this attempt number (a shuffle no real attempt uses). */
   static final int PROBE_ATTEMPT = 1_000_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FlywheelConfig.Llm llm;
   private final FlywheelConfig.Recommend rec;
@@ -309,13 +308,9 @@ public final class RecommendCalls implements CallBatches.Calls {
     if (!budget.tryReserve(estimate)) {
       return null;
     }
-    String requestJson;
-    try {
-      requestJson = JSON.writeValueAsString(request);
-    } catch (Exception e) {
-      requestJson = null;
-    }
     CallOutcome o = caller.call(request);
+    CallLogText text = CallLogText.of(llm);
+    String requestJson = text.request(caller, request);
     LlmResponse r = o.response();
     budget.settle(estimate, r == null ? 0 : Costs.usd(llm, r.usage().inputTokens(), r.usage().outputTokens()));
     String status = o.ok() ? "ok" : o.errorStatus();
@@ -332,7 +327,7 @@ public final class RecommendCalls implements CallBatches.Calls {
       }
     }
     Row call = RowFactory.create(runId + "/" + user + "/" + attempt, attempt, requestJson,
-        r == null ? null : r.content(), status, errorClass, errorMessage,
+        r == null ? null : text.response(r.content()), status, errorClass, text.error(errorMessage),
         r == null || r.finishReason() == null ? null : r.finishReason().name().toLowerCase(Locale.ROOT),
         o.attempts(), r == null ? 0 : r.usage().inputTokens(), r == null ? 0 : r.usage().outputTokens(),
         o.latencyMillis(), r == null ? null : r.reportedModel(), new Timestamp(System.currentTimeMillis()));

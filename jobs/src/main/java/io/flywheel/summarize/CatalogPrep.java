@@ -6,6 +6,7 @@ import io.flywheel.cache.CacheKey;
 import io.flywheel.catalog.CatalogInput;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.udfs.Hashing;
+import io.flywheel.udfs.PromptInjection;
 import io.flywheel.udfs.TextNormalizer;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -49,6 +50,20 @@ public final class CatalogPrep {
 
   private static final UserDefinedFunction NORMALIZE =
       udf((UDF1<String, String>) TextNormalizer::normalize, DataTypes.StringType);
+  /** The first text addressed to a model in any of the normalized fields (what the model would see), or null. */
+  private static final UserDefinedFunction INJECTION =
+      udf((UDF1<Seq<String>, String>) values -> {
+        if (values == null) {
+          return null;
+        }
+        for (String v : CollectionConverters.asJava(values)) {
+          String found = PromptInjection.find(v);
+          if (found != null) {
+            return found.length() > 80 ? found.substring(0, 80) + "..." : found;
+          }
+        }
+        return null;
+      }, DataTypes.StringType);
 
   private CatalogPrep() {}
 
@@ -71,7 +86,8 @@ public final class CatalogPrep {
         when(corrupt(raw).isNotNull(), lit("corrupt_record"))
             .when(col(ITEM_ID).isNull().or(col(ITEM_ID).equalTo("")), lit("missing_id"))
             .when(updatedRaw.isNotNull().and(col(UPDATED_AT).isNull()), lit("unparseable_updated_at"))
-            .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"));
+            .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"))
+            .when(INJECTION.apply(col(FIELDS)).isNotNull(), lit("prompt_injection"));
     Column detail =
         when(corrupt(raw).isNotNull(), lit("row could not be parsed"))
             .when(col(ITEM_ID).isNull(), lit("id column '" + cols.id() + "' is null"))
@@ -81,7 +97,10 @@ public final class CatalogPrep {
                 concat(lit("'"), updatedRaw.cast("string"), lit("' is not a timestamp")))
             .when(
                 col(TEXT_LEN).gt(maxItemChars),
-                concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)));
+                concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)))
+            .when(
+                INJECTION.apply(col(FIELDS)).isNotNull(),
+                concat(lit("text addressed to a model: '"), INJECTION.apply(col(FIELDS)), lit("'")));
     Column brand = CatalogInput.isBlank(cols.brand()) ? lit(null).cast("string") : NORMALIZE.apply(asText(raw, cols.brand()));
     return raw.withColumn(ITEM_ID, trim(col(cols.id()).cast("string")))
         .withColumn(UPDATED_AT, updated)

@@ -7,6 +7,7 @@ import io.flywheel.guard.GuardResult;
 import io.flywheel.job.CallBatches;
 import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
 import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
@@ -16,6 +17,7 @@ import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
 import io.flywheel.llm.RetryingCaller;
+import io.flywheel.prompt.LanguageNames;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
 import java.io.Serializable;
@@ -115,28 +117,30 @@ public final class SummaryCalls implements CallBatches.Calls {
 
   Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
     LlmRequest request = request(work);
-    String requestJson = requestJson(request);
+    CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {
       return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
-          "not sent: the run's llm.budget is spent; the next run sends it", requestJson, null,
+          "not sent: the run's llm.budget is spent; the next run sends it", text.request(caller, request), null,
           new Timestamp(System.currentTimeMillis()));
     }
     CallOutcome outcome = caller.call(request);
+    // After the call: a fallback to the schema in the prompt shows in what is recorded as sent.
+    String requestJson = text.request(caller, request);
     LlmResponse r = outcome.response();
     budget.settle(estimate, r == null ? 0 : Costs.usd(llm, r.usage().inputTokens(), r.usage().outputTokens()));
     Timestamp now = new Timestamp(System.currentTimeMillis());
     String content = r == null ? null : r.content();
     if (!outcome.ok()) {
       return result(work, outcome.errorStatus(), null, null, outcome, outcome.error().errorClass(),
-          outcome.error().getMessage(), requestJson, content, now);
+          text.error(outcome.error().getMessage()), requestJson, text.response(content), now);
     }
     GuardResult g = guardrails.check(content, String.join("\n", work.<String>getList(2)));
     if (!g.passed()) {
       return result(work, "guardrail_rejected", null, null, outcome, "guardrail:" + g.failedGuardrail(),
-          g.detail(), requestJson, content, now);
+          text.error(g.detail()), requestJson, text.response(content), now);
     }
-    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, content, now);
+    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, text.response(content), now);
   }
 
   private LlmRequest request(Row work) {
@@ -145,6 +149,15 @@ public final class SummaryCalls implements CallBatches.Calls {
   }
 
   private Map<String, String> vars(List<String> fields) {
+    return promptVars(fieldNames, fields, language, maxSummaryChars);
+  }
+
+  /**
+   * The placeholders of a summary prompt: {@code item_json}, {@code language} (the ISO code),
+   * {@code language_name} (its English name, which the shipped prompts use) and
+   * {@code max_summary_chars}.
+   */
+  static Map<String, String> promptVars(List<String> fieldNames, List<String> fields, String language, int maxSummaryChars) {
     ObjectNode item = JSON.createObjectNode();
     for (int i = 0; i < fieldNames.size(); i++) {
       item.put(fieldNames.get(i), fields.get(i));
@@ -154,6 +167,7 @@ public final class SummaryCalls implements CallBatches.Calls {
     return Map.of(
         "item_json", itemJson,
         "language", language,
+        "language_name", LanguageNames.english(language),
         "max_summary_chars", Integer.toString(maxSummaryChars));
   }
 
@@ -182,11 +196,4 @@ public final class SummaryCalls implements CallBatches.Calls {
         now);
   }
 
-  private static String requestJson(LlmRequest request) {
-    try {
-      return JSON.writeValueAsString(request);
-    } catch (Exception e) {
-      return null;
-    }
-  }
 }

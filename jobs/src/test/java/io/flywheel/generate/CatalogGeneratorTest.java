@@ -117,6 +117,29 @@ class CatalogGeneratorTest {
   }
 
   @Test
+  void aboutOnePercentOfItemsCarryAnInjectionThatTheDetectorFindsAndNoOtherItemDoes() {
+    CatalogGenerator g = new CatalogGenerator(42, 0.05, 1);
+    int injected = 0;
+    java.util.Set<Integer> forms = new java.util.HashSet<>();
+    for (int i = 0; i < N; i++) {
+      String d = rows[i].isNullAt(DESCRIPTION) ? "" : io.flywheel.udfs.TextNormalizer.normalize(rows[i].getString(DESCRIPTION));
+      String text = d + " " + io.flywheel.udfs.TextNormalizer.normalize(String.join("\n", rows[i].<String>getList(REVIEWS)))
+          + " " + io.flywheel.udfs.TextNormalizer.normalize(rows[i].getString(TITLE));
+      boolean found = io.flywheel.udfs.PromptInjection.find(text) != null;
+      if (g.injection(i) >= 0 && !rows[i].isNullAt(DESCRIPTION)) {
+        injected++;
+        forms.add(g.injection(i));
+        assertThat(found).as("item %d: %s", i, d).isTrue();
+        assertThat(g.isMutated(i)).isFalse();
+      } else {
+        assertThat(found).as("item %d: %s", i, text).isFalse();
+      }
+    }
+    assertThat(injected).isBetween(N / 200, N / 50);
+    assertThat(forms).hasSize(CatalogGenerator.INJECTIONS.length);
+  }
+
+  @Test
   void kindFractionsFollowTheCumulativeThresholds() {
     CatalogGenerator g = new CatalogGenerator(42, 0, 0);
     int[] counts = new int[CatalogGenerator.Kind.values().length];

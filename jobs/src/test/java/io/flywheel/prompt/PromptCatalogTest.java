@@ -90,7 +90,8 @@ class PromptCatalogTest {
     // Surefire runs in the jobs module; the shipped prompts live in ../conf/prompts.
     PromptCatalog catalog = PromptCatalog.load(Path.of("..", "conf", "prompts"));
     assertThat(catalog.all()).containsKeys("catalog_summary", "catalog_summary_books");
-    Map<String, String> vars = Map.of("language", "en", "max_summary_chars", "700", "item_json", "{\"title\":\"T\"}");
+    Map<String, String> vars =
+        Map.of("language", "en", "language_name", "English", "max_summary_chars", "700", "item_json", "{\"title\":\"T\"}");
     for (PromptTemplate t : catalog.all().values()) {
       assertThat(t.render(vars).get(1).content()).as(t.id()).contains("<catalog_item>").contains("{\"title\":\"T\"}");
     }

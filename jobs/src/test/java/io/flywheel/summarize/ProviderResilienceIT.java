@@ -83,6 +83,29 @@ class ProviderResilienceIT {
   }
 
   @Test
+  void aWrongKeyEchoedMaskedInTheAnswerLeavesNoFragmentInAnyTable() throws Exception {
+    // The server echoes the wrong key as OpenAI does, masked: "Incorrect API key provided: mock-sec*****123."
+    String wrong = "mock-secret-wrong-key-0123";
+    fake.server().maskEchoedKey(true);
+    List<String> all = new ArrayList<>(List.of("llm.provider=openai", "llm.model=" + MODEL,
+        "llm.base_url=" + fake.server().openAiBaseUrl(), "llm.max_attempts=1", "llm.circuit_breaker.failure_threshold=1000"));
+    ProviderRuns runs = new ProviderRuns(Files.createDirectories(dir.resolve("wrong-key")), wrong, all);
+    runs.generate(6, 5);
+
+    RunLog first = runs.run(DAY1);
+
+    List<Row> calls = runs.calls(runs.lastRunId());
+    assertThat(calls).isNotEmpty().allSatisfy(r -> {
+      assertThat(str(r, "error_class")).isEqualTo("http_401");
+      assertThat(str(r, "error_message")).contains("Incorrect API key provided: [redacted]");
+    });
+    assertThat(first.status()).isEqualTo("failed");
+    runs.assertSecretNowhere(wrong);
+    runs.assertSecretNowhere(FakeLlmServer.masked(wrong));
+    runs.assertSecretNowhere(wrong.substring(0, 8));
+  }
+
+  @Test
   void budgetsStopCallingAndWhatTheySkipIsSentByTheNextRun() throws Exception {
     ProviderRuns runs = openAi("budget", "llm.max_concurrency=3", "summarize.batch_size=25",
         "llm.pricing={" + MODEL + ": {input_per_mtok: 1000, output_per_mtok: 1000}}");

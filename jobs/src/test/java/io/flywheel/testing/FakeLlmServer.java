@@ -128,6 +128,7 @@ public final class FakeLlmServer implements AutoCloseable {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern REASONING_MODEL = java.util.regex.Pattern.compile("(o[134]|gpt-5)([-.].*)?");
 
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -143,6 +144,7 @@ public final class FakeLlmServer implements AutoCloseable {
   private volatile long latencyMs;
   private volatile String key;
   private volatile boolean jsonSchemaSupported = true;
+  private volatile boolean maskEchoedKey;
   private double bucketCapacity;
   private double bucketPerNano;
   private double bucket;
@@ -191,6 +193,20 @@ public final class FakeLlmServer implements AutoCloseable {
   public FakeLlmServer requireKey(String k) {
     this.key = k;
     return this;
+  }
+
+  /**
+   * When true, a wrong key is echoed masked in the 401 message, as OpenAI does
+   * ({@code Incorrect API key provided: mock-sec*****123.}): first 8 and last 3 characters.
+   */
+  public FakeLlmServer maskEchoedKey(boolean mask) {
+    this.maskEchoedKey = mask;
+    return this;
+  }
+
+  /** The masked form of {@code key} that {@link #maskEchoedKey} echoes. */
+  public static String masked(String key) {
+    return key.length() <= 11 ? "*****" : key.substring(0, 8) + "*****" + key.substring(key.length() - 3);
   }
 
   /** When false, OpenAI requests with {@code response_format: json_schema} get a 400, as on older servers. */
@@ -396,7 +412,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
   private ObjectNode openAiAnswer(JsonNode body, String firstUser, Reply reply) {
     boolean schema = body.path("response_format").path("type").asText("").equals("json_schema");
-    String json = reply.content() != null ? reply.content() : modelAnswer(firstUser, body.path("max_tokens").asInt(160));
+    String json = reply.content() != null ? reply.content()
+        : modelAnswer(firstUser, body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(160)));
     String content = reply.content() != null || schema ? json : "Here is the JSON you asked for:\n```json\n" + json + "\n```";
     String finish = reply.finish() == null ? "stop" : reply.finish();
     if (finish.equals("length")) {
@@ -505,8 +522,10 @@ public final class FakeLlmServer implements AutoCloseable {
     if (expected.equals(given)) {
       return null;
     }
-    // Harsher than OpenAI, which masks the middle: the whole key comes back, so clients must scrub.
-    return given == null ? "You didn't provide an API key." : "Incorrect API key provided: " + given + ".";
+    // By default harsher than OpenAI, which masks the middle: the whole key comes back, so clients must scrub.
+    return given == null ? "You didn't provide an API key."
+        : "Incorrect API key provided: " + (maskEchoedKey ? masked(given) : given)
+            + ". You can find your API key at https://platform.openai.com/account/api-keys.";
   }
 
   private static String stripBearer(String h) {
@@ -527,6 +546,18 @@ public final class FakeLlmServer implements AutoCloseable {
       }
       if (!m.path("content").isTextual()) {
         return "message content must be a string";
+      }
+    }
+    // As OpenAI answers for its reasoning models (o1, o3, o4-mini, gpt-5...).
+    if (REASONING_MODEL.matcher(b.get("model").asText()).matches()) {
+      if (b.has("max_tokens")) {
+        return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+      }
+      for (String p : List.of("temperature", "top_p")) {
+        if (b.has(p) && b.get(p).asDouble() != 1.0) {
+          return "Unsupported value: '" + p + "' does not support " + b.get(p).asText()
+              + " with this model. Only the default (1) value is supported.";
+        }
       }
     }
     if (b.has("max_tokens") && (!b.get("max_tokens").isInt() || b.get("max_tokens").asInt() < 1)) {

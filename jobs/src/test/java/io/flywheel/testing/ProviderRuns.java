@@ -44,6 +44,8 @@ public final class ProviderRuns {
     Path keyFile = dir.resolve("api-key");
     Files.writeString(keyFile, secret + "\n");
     base.add("llm.api_key_file=" + keyFile);
+    // The calls are matched with the server's records by the prompt as sent, so it is logged raw.
+    base.add("llm.log_raw_text=true");
     base.addAll(sets);
   }
 
@@ -92,8 +94,8 @@ public final class ProviderRuns {
   public static String itemKeyOf(Row call) {
     try {
       JsonNode request = JSON.readTree(call.getString(call.fieldIndex("request")));
-      for (JsonNode m : request.path("messages")) {
-        if (m.path("role").asText().equals("USER")) {
+      for (JsonNode m : request.path("body").path("messages")) {
+        if (m.path("role").asText().equals("user")) {
           return FakeLlmServer.itemKey(m.path("content").asText());
         }
       }

@@ -11,8 +11,8 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Registers Flywheel's SQL functions so analysts can call them in Spark SQL:
  * {@code fw_normalize(text)}, {@code fw_content_hash(array(fields...))}, {@code fw_redact_pii(text)},
- * {@code fw_pii_kinds(text)}, {@code fw_detect_language(text)}, and the {@code flywheel_*} text features
- * ({@link TextFeatureFunctions}). See docs/functions.md.
+ * {@code fw_pii_kinds(text)}, {@code fw_detect_language(text)}, {@code fw_prompt_injection(text)}, and the
+ * {@code flywheel_*} text features ({@link TextFeatureFunctions}). See docs/functions.md.
  */
 public final class FlywheelFunctions {
   private FlywheelFunctions() {}
@@ -27,6 +27,7 @@ public final class FlywheelFunctions {
         (UDF1<String, Seq<String>>) s -> CollectionConverters.asScala(PiiRedactor.kindsFound(s)).toSeq(),
         DataTypes.createArrayType(DataTypes.StringType));
     spark.udf().register("fw_detect_language", (UDF1<String, String>) LanguageDetector::detect, DataTypes.StringType);
+    spark.udf().register("fw_prompt_injection", (UDF1<String, String>) PromptInjection::find, DataTypes.StringType);
     TextFeatureFunctions.register(spark);
   }
 

@@ -13,6 +13,7 @@ import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.Message;
 import io.flywheel.llm.StructuredOutput;
 import io.flywheel.llm.Usage;
+import io.flywheel.llm.WireRequest;
 import io.flywheel.llm.http.ProviderHttp;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -43,6 +44,14 @@ public final class AnthropicClient implements LlmClient {
   @Override
   public String provider() {
     return "anthropic";
+  }
+
+  @Override
+  public WireRequest wire(LlmRequest request) {
+    boolean tool = viaTool && request.responseSchema() != null;
+    boolean prefill = !tool && request.responseSchema() != null;
+    return new WireRequest(WireRequest.endpointOf(endpoint),
+        tool ? "tool" : prefill ? "prefill" : "none", body(request, tool, prefill));
   }
 
   @Override

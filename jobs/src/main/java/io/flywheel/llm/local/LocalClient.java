@@ -11,6 +11,7 @@ import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.Message;
 import io.flywheel.llm.Usage;
+import io.flywheel.llm.WireRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +61,15 @@ public final class LocalClient implements LlmClient {
   @Override
   public String provider() {
     return "local";
+  }
+
+  /**
+   * Nothing is sent: the record is the OpenAI-style chat body this client answered (model, messages,
+   * decoding parameters, response schema name), with endpoint and mode {@code local}.
+   */
+  @Override
+  public WireRequest wire(LlmRequest request) {
+    return new WireRequest("local", "local", WireRequest.chatBody(request));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.Message;
 import io.flywheel.llm.StructuredOutput;
 import io.flywheel.llm.Usage;
+import io.flywheel.llm.WireRequest;
 import io.flywheel.llm.http.ProviderHttp;
 import java.net.URI;
 import java.util.Locale;
@@ -37,8 +38,10 @@ public final class OpenAiClient implements LlmClient {
   private final URI endpoint;
   private final String mode;
   private final AtomicBoolean schemaUnsupported = new AtomicBoolean();
+  private final FlywheelConfig.Llm llm;
 
   public OpenAiClient(FlywheelConfig.Llm llm, Map<String, String> env) {
+    this.llm = llm;
     this.http = new ProviderHttp(llm, env);
     this.endpoint = URI.create(ProviderHttp.baseUrl(llm, DEFAULT_BASE_URL) + "/chat/completions");
     this.mode = llm.structuredOutput();
@@ -49,11 +52,21 @@ public final class OpenAiClient implements LlmClient {
     return "openai";
   }
 
+  private boolean nativeSchema(LlmRequest request) {
+    return request.responseSchema() != null
+        && (mode.equals("native") || (mode.equals("auto") && !schemaUnsupported.get()));
+  }
+
+  @Override
+  public WireRequest wire(LlmRequest request) {
+    boolean nativeSchema = nativeSchema(request);
+    return new WireRequest(WireRequest.endpointOf(endpoint),
+        request.responseSchema() == null ? "none" : nativeSchema ? "json_schema" : "prompt", body(request, nativeSchema));
+  }
+
   @Override
   public LlmResponse complete(LlmRequest request) {
-    boolean nativeSchema =
-        request.responseSchema() != null
-            && (mode.equals("native") || (mode.equals("auto") && !schemaUnsupported.get()));
+    boolean nativeSchema = nativeSchema(request);
     try {
       return send(request, nativeSchema);
     } catch (LlmException e) {
@@ -91,9 +104,12 @@ public final class OpenAiClient implements LlmClient {
     if (!nativeSchema && request.responseSchema() != null && !instructed) {
       messages.insertObject(0).put("role", "system").put("content", StructuredOutput.instruction(request.responseSchema()).strip());
     }
-    b.put("temperature", request.params().temperature());
-    b.put("top_p", request.params().topP());
-    b.put("max_tokens", request.params().maxOutputTokens());
+    OpenAiParams p = OpenAiParams.of(llm, request.model());
+    if (p.sendSampling()) {
+      b.put("temperature", request.params().temperature());
+      b.put("top_p", request.params().topP());
+    }
+    b.put(p.tokenLimitParam(), request.params().maxOutputTokens());
     b.put("seed", request.params().seed());
     if (nativeSchema) {
       ObjectNode rf = b.putObject("response_format");

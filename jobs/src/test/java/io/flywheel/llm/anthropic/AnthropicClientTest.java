@@ -96,6 +96,21 @@ class AnthropicClientTest {
   }
 
   @Test
+  void whatIsRecordedAsSentIsTheBodyTheServerReceivedWithItsStructuredOutputMode() throws Exception {
+    AnthropicClient tool = client();
+    LlmRequest req = request("recorded", 0.9);
+    tool.complete(req);
+    assertThat(tool.wire(req).body().toString()).isEqualTo(bodies.get(0).toString());
+    assertThat(tool.wire(req).structuredOutput()).isEqualTo("tool");
+    assertThat(tool.wire(req).endpoint()).isEqualTo(server.anthropicBaseUrl() + "/v1/messages");
+    AnthropicClient prompt = client("llm.structured_output=prompt");
+    prompt.complete(req);
+    assertThat(prompt.wire(req).body().toString()).isEqualTo(bodies.get(1).toString());
+    assertThat(prompt.wire(req).structuredOutput()).isEqualTo("prefill");
+    assertThat(prompt.wire(req).toJson().toString()).doesNotContain(KEY);
+  }
+
+  @Test
   void promptModePrefillsTheAnswerWithABraceAndPutsItBack() throws Exception {
     LlmResponse r = client("llm.structured_output=prompt").complete(request("hello", 0.9));
 

@@ -57,6 +57,25 @@ class HttpErrorsTest {
   }
 
   @Test
+  void maskedAndPartialEchoesOfTheKeyAreScrubbedToo() throws Exception {
+    Path f = dir.resolve("key");
+    Files.writeString(f, "mock-secret-key-4f2a9123\n");
+    ApiKey key = ApiKey.resolve(ConfigLoader.load(null, Map.of(), List.of("llm.api_key_file=" + f)).config().llm(), Map.of());
+    // OpenAI's 401 echoes the key with its middle masked.
+    assertThat(key.scrub("Incorrect API key provided: mock-sec*****123. You can find your API key at https://x.test/keys."))
+        .isEqualTo("Incorrect API key provided: [redacted] You can find your API key at https://x.test/keys.")
+        .doesNotContain("mock-sec").doesNotContain("123");
+    assertThat(key.scrub("key mock-secret-key-4f2a...9123 is revoked")).isEqualTo("key [redacted] is revoked");
+    assertThat(key.scrub("key \u2026key-4f2a9123 is revoked")).isEqualTo("key [redacted] is revoked");
+    // A prefix or suffix of the key on its own, six characters or more.
+    assertThat(key.scrub("token mock-secret-key rejected")).isEqualTo("token [redacted] rejected");
+    assertThat(key.scrub("ends in 4f2a9123")).isEqualTo("ends in [redacted]");
+    // Any masked token, even of another key; ordinary words and short pieces stay.
+    assertThat(key.scrub("org key ab12****************************xyz9 denied")).isEqualTo("org key [redacted] denied");
+    assertThat(key.scrub("the mock key is secret, code 123")).isEqualTo("the mock key is secret, code 123");
+  }
+
+  @Test
   void aKeyComesFromTheNamedVariable() {
     FlywheelConfig.Llm llm = ConfigLoader.load(null, Map.of(), List.of("llm.api_key_env=MY_KEY")).config().llm();
     assertThat(ApiKey.resolve(llm, Map.of("MY_KEY", "sk-from-env-1234567")).value()).isEqualTo("sk-from-env-1234567");

@@ -63,6 +63,19 @@ class LocalClientTest {
   }
 
   @Test
+  void itRecordsTheOpenAiStyleChatItAnswered() {
+    io.flywheel.llm.WireRequest wire = client.wire(request(160, Message.system("be brief"), userWithItem(ITEM_JSON)));
+    assertThat(wire.endpoint()).isEqualTo("local");
+    assertThat(wire.structuredOutput()).isEqualTo("local");
+    assertThat(wire.body().path("model").asText()).isEqualTo("flywheel-extractive-v2");
+    assertThat(wire.body().path("messages").get(0).path("role").asText()).isEqualTo("system");
+    assertThat(wire.body().path("messages").get(1).path("role").asText()).isEqualTo("user");
+    assertThat(wire.body().path("messages").get(1).path("content").asText()).contains(LocalClient.OPEN_TAG);
+    assertThat(wire.body().path("max_tokens").asInt()).isEqualTo(160);
+    assertThat(wire.body().path("response_schema").asText()).isEqualTo("catalog_summary");
+  }
+
+  @Test
   void isDeterministic() {
     LlmResponse a = client.complete(request(100, userWithItem(ITEM_JSON)));
     LlmResponse b = new LocalClient("flywheel-extractive-v2", 0).complete(request(100, userWithItem(ITEM_JSON)));

@@ -13,6 +13,7 @@ import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.Message;
 import io.flywheel.llm.ResponseSchema;
+import io.flywheel.llm.WireRequest;
 import io.flywheel.testing.FakeLlmServer;
 import io.flywheel.testing.FakeLlmServer.Reply;
 import java.nio.file.Files;
@@ -119,6 +120,75 @@ class OpenAiClientTest {
     assertThat(second.content()).contains("Echo: two");
   }
 
+  private static LlmRequest request(String model, String user) {
+    return new LlmRequest(model, List.of(Message.system("Be brief."), Message.user(user)), SCHEMA,
+        new DecodingParams(0.0, 1.0, 64, 7));
+  }
+
+  @Test
+  void reasoningModelsGetMaxCompletionTokensAndNoSamplingParametersByDefault() throws Exception {
+    recording(r -> Reply.answer());
+    LlmResponse r = client().complete(request("o3-mini-2025-01-31", "hello"));
+    assertThat(r.content()).contains("Echo: hello");
+    JsonNode sent = bodies.get(0);
+    assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(64);
+    assertThat(sent.has("max_tokens")).isFalse();
+    assertThat(sent.has("temperature")).isFalse();
+    assertThat(sent.has("top_p")).isFalse();
+    assertThat(sent.path("seed").asInt()).isEqualTo(7);
+    // Behind a router prefix, and the gpt-5 family, alike.
+    client().complete(request("openai/gpt-5-mini-2025-08-07", "hi"));
+    assertThat(bodies.get(1).has("max_completion_tokens")).isTrue();
+    assertThat(bodies.get(1).has("temperature")).isFalse();
+    // Other models keep max_tokens and the sampling parameters.
+    client().complete(request("gpt-4o-mini-2024-07-18", "hey"));
+    assertThat(bodies.get(2).path("max_tokens").asInt()).isEqualTo(64);
+    assertThat(bodies.get(2).has("temperature")).isTrue();
+    assertThat(bodies.get(2).has("max_completion_tokens")).isFalse();
+  }
+
+  @Test
+  void theTokenLimitNameAndSamplingParametersAreConfigurable() throws Exception {
+    // Forcing max_tokens on a reasoning model gets the 400 OpenAI gives, as every row did before.
+    assertThatThrownBy(() -> client("llm.token_limit_param=max_tokens").complete(request("o1-2024-12-17", "x")))
+        .isInstanceOfSatisfying(LlmException.class, e -> {
+          assertThat(e.errorClass()).isEqualTo("http_400");
+          assertThat(e.getMessage()).contains("max_completion_tokens");
+        });
+    assertThatThrownBy(() -> client("llm.sampling_params=send").complete(request("o1-2024-12-17", "x")))
+        .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.getMessage()).contains("'temperature'"));
+    // A server that wants max_completion_tokens for any model, without sampling parameters.
+    recording(r -> Reply.answer());
+    client("llm.token_limit_param=max_completion_tokens", "llm.sampling_params=omit")
+        .complete(request("my-finetune", "x"));
+    assertThat(bodies.get(0).has("max_completion_tokens")).isTrue();
+    assertThat(bodies.get(0).has("max_tokens")).isFalse();
+    assertThat(bodies.get(0).has("top_p")).isFalse();
+    assertThatThrownBy(() -> client("llm.token_limit_param=max_output")).hasMessageContaining("llm.token_limit_param");
+  }
+
+  @Test
+  void whatIsRecordedAsSentIsTheBodyTheServerReceivedWithItsStructuredOutputMode() throws Exception {
+    recording(r -> Reply.answer());
+    OpenAiClient client = client();
+    LlmRequest req = request("recorded");
+    client.complete(req);
+    WireRequest wire = client.wire(req);
+    assertThat(wire.body().toString()).isEqualTo(bodies.get(0).toString());
+    assertThat(wire.structuredOutput()).isEqualTo("json_schema");
+    assertThat(wire.endpoint()).isEqualTo(server.openAiBaseUrl() + "/chat/completions");
+    assertThat(wire.toJson().toString()).doesNotContain(KEY).doesNotContain("Bearer");
+
+    // After the fallback, the record is the prompt-mode body that was actually sent.
+    server.jsonSchemaSupported(false);
+    bodies.clear();
+    LlmRequest second = request("fallback");
+    client.complete(second);
+    WireRequest fallback = client.wire(second);
+    assertThat(fallback.structuredOutput()).isEqualTo("prompt");
+    assertThat(fallback.body().toString()).isEqualTo(bodies.get(bodies.size() - 1).toString());
+  }
+
   @Test
   void nativeModeDoesNotFallBack() throws Exception {
     server.jsonSchemaSupported(false);
@@ -148,6 +218,24 @@ class OpenAiClientTest {
           assertThat(e.status()).isEqualTo("retryable_error");
           assertThat(e.getMessage()).contains("Incorrect API key provided").doesNotContain(KEY);
         });
+  }
+
+  @Test
+  void aWrongKeyEchoedMaskedAsOpenAiDoesLeavesNoFragmentInTheError() throws Exception {
+    // Not shaped like sk-...: only knowing its own key lets the client find the echo.
+    String mockKey = "mock-secret-0123456789-123";
+    Path keyFile = Files.writeString(dir.resolve("mock-key"), mockKey);
+    server.maskEchoedKey(true);
+    try {
+      assertThatThrownBy(() -> client("llm.api_key_file=" + keyFile).complete(request("x")))
+          .isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.errorClass()).isEqualTo("http_401");
+            assertThat(e.getMessage()).contains("Incorrect API key provided: [redacted]")
+                .doesNotContain(FakeLlmServer.masked(mockKey)).doesNotContain("mock-sec").doesNotContain("*");
+          });
+    } finally {
+      server.maskEchoedKey(false);
+    }
   }
 
   @Test

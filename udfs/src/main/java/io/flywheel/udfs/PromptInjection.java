@@ -1,0 +1,127 @@
+package io.flywheel.udfs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds text addressed to a language model inside data: instructions to a model ("ignore all
+ * previous instructions", "disregard the above", "you are now DAN", "reveal your system prompt"),
+ * chat-template turn markers ({@code <|im_start|>}, {@code [INST]}, {@code <<SYS>>},
+ * {@code ### Instruction}) and, as a weaker sign, role labels at the start of a sentence
+ * ({@code system:}, {@code assistant:}). Pure Java, deterministic; rules in docs/guardrails.md#injection.
+ */
+public final class PromptInjection {
+  /** Bump when a pattern changes: it is part of the guardrail version, hence of the cache key. */
+  public static final int VERSION = 1;
+
+  private static final String FLAGS = "(?iu)";
+  private static final List<Pattern> INSTRUCTIONS = List.of(
+      // ignore / disregard / forget ... previous instructions (a few words may sit between)
+      Pattern.compile(FLAGS + "\\b(?:ignore|disregard|forget|override|bypass)\\b(?:\\W+\\w+){0,3}?\\W+"
+          + "(?:previous|prior|above|preceding|earlier|foregoing|original|initial|system|all)\\W+"
+          + "(?:\\w+\\W+){0,2}?(?:instructions?|prompts?|directions?|rules|messages?|guidelines|directives?|commands?|context)\\b"),
+      Pattern.compile(FLAGS + "\\b(?:ignore|disregard|forget)\\s+(?:everything|all|anything)\\s+"
+          + "(?:above|before|previously|said|you(?:'ve| have) been told)\\b"),
+      Pattern.compile(FLAGS + "\\b(?:disregard|ignore)\\s+(?:the|all)\\s+(?:above|previous|prior)\\b"),
+      Pattern.compile(FLAGS + "\\byou\\s+are\\s+now\\s+(?:an?\\s+)?(?:dan\\b|unrestricted|unfiltered|jailbroken|in\\s+\\w+\\s+mode"
+          + "|(?:ai|assistant|chatbot|language\\s+model|different\\s+(?:ai|assistant|model))\\b)"),
+      Pattern.compile(FLAGS + "\\bfrom\\s+now\\s+on,?\\s+you\\s+(?:are|will|must|should)\\b"),
+      Pattern.compile(FLAGS + "\\b(?:system|developer)\\s+prompt\\b"),
+      Pattern.compile(FLAGS + "\\bnew\\s+instructions?\\s*:"),
+      Pattern.compile(FLAGS + "\\bas\\s+an\\s+ai(?:\\s+language)?\\s+model\\b"));
+  private static final Pattern TURN_MARKER = Pattern.compile(FLAGS
+      + "<\\|\\s*(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\s*\\|>"
+      + "|\\[/?INST\\]|<</?SYS>>|</?(?:start|end)_of_turn>|(?:^|\\s)#{2,}\\s*(?:instruction|system|response)s?\\b");
+  private static final Pattern ROLE_LABEL =
+      Pattern.compile(FLAGS + "(?:^|[.!?:;\\n]\\s*|\\s{2,})\\b(system|assistant|developer|user|human)\\s*:");
+  private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+|\\n+");
+  private static final Pattern QUOTED = Pattern.compile("[\"'\\u2018\\u201C]([^\"'\\u2019\\u201D]{3,80})[\"'\\u2019\\u201D]");
+  private static final int REPEAT_WORDS = 4;
+
+  private PromptInjection() {}
+
+  /**
+   * The first instruction to a model or chat-template turn marker in {@code text} (the matched
+   * text), or null. Role labels alone do not count: "System: 5.1 surround" is a product spec.
+   */
+  public static String find(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    String best = null;
+    int at = Integer.MAX_VALUE;
+    for (Pattern p : INSTRUCTIONS) {
+      Matcher m = p.matcher(text);
+      if (m.find() && m.start() < at) {
+        at = m.start();
+        best = m.group();
+      }
+    }
+    Matcher t = TURN_MARKER.matcher(text);
+    if (t.find() && t.start() < at) {
+      best = t.group();
+    }
+    return best == null ? null : best.strip();
+  }
+
+  /** {@link #find}, or else the first role label at the start of a sentence ({@code system:}). */
+  public static String findInAnswer(String text) {
+    String strong = find(text);
+    if (strong != null || text == null) {
+      return strong;
+    }
+    Matcher m = ROLE_LABEL.matcher(text);
+    return m.find() ? m.group(1) + ":" : null;
+  }
+
+  /**
+   * The first piece of an injection in {@code source} that {@code answer} repeats, or null. An
+   * injection is a sentence of the source holding an instruction, turn marker or role label; the
+   * answer repeats it when it holds one of its quoted strings ("reply with 'PWNED'") or four of its
+   * words in a row.
+   */
+  public static String repeatedFrom(String answer, String source) {
+    if (answer == null || source == null || answer.isEmpty()) {
+      return null;
+    }
+    String lowerAnswer = " " + String.join(" ", words(answer)) + " ";
+    for (String sentence : SENTENCE_END.split(source)) {
+      if (findInAnswer(sentence) == null) {
+        continue;
+      }
+      Matcher q = QUOTED.matcher(sentence);
+      while (q.find()) {
+        String quoted = String.join(" ", words(q.group(1)));
+        if (!quoted.isEmpty() && lowerAnswer.contains(" " + quoted + " ")) {
+          return q.group(1);
+        }
+      }
+      List<String> w = words(sentence);
+      Set<String> grams = new LinkedHashSet<>();
+      for (int i = 0; i + REPEAT_WORDS <= w.size(); i++) {
+        grams.add(String.join(" ", w.subList(i, i + REPEAT_WORDS)));
+      }
+      for (String g : grams) {
+        if (lowerAnswer.contains(" " + g + " ")) {
+          return g;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+}

@@ -74,8 +74,10 @@ public final class ConfigLoader {
       JsonNode fromFile;
       try {
         fromFile = yaml.readTree(file.toFile());
+      } catch (JsonProcessingException e) {
+        throw new ConfigException(YamlSyntax.describe(file, "not valid YAML", e), e);
       } catch (IOException e) {
-        throw new ConfigException(file + ": not valid YAML: " + firstLine(e.getMessage()), e);
+        throw new ConfigException(file + ": cannot be read: " + firstLine(e.getMessage()), e);
       }
       if (fromFile != null && !fromFile.isMissingNode() && !fromFile.isNull()) {
         if (!fromFile.isObject()) {

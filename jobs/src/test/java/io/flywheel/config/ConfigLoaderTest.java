@@ -236,6 +236,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void yamlSyntaxErrorNamesFileLineAndColumnInOneLine() throws IOException {
+    Path tab = yaml("tab.yaml", "llm:\n  model: x\n\tprovider: local\n");
+    assertThatThrownBy(() -> load(tab, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(tab + ": not valid YAML at line 3, column 1: ")
+        .hasMessageContaining("TAB")
+        .hasMessageNotContaining("\n");
+    Path unclosed = yaml("unclosed.yaml", "warehouse:\n  root: /tmp/wh\nllm: [unclosed\n");
+    assertThatThrownBy(() -> load(unclosed, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(unclosed + ": not valid YAML at line 4, column 1: expected ',' or ']', but got <stream end>"
+            + " (while parsing a flow sequence started at line 3, column 6)");
+  }
+
+  @Test
   void topLevelMustBeAMapping() throws IOException {
     Path f = yaml("list.yaml", "- a\n- b\n");
     assertThatThrownBy(() -> load(f, Map.of()))

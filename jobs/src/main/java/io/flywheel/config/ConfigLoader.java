@@ -176,6 +176,7 @@ public final class ConfigLoader {
     positive("recommend.retrieval_seeds", r.retrievalSeeds());
     positive("recommend.probe_cells", r.probeCells());
     positive("recommend.batch_size", r.batchSize());
+    notNegative("recommend.max_per_category", r.maxPerCategory());
     if (!List.of("history", "profile").contains(r.retrieval())) {
       fail("recommend.retrieval", "must be 'history' or 'profile', was '" + r.retrieval() + "'");
     }

@@ -121,6 +121,7 @@ public record FlywheelConfig(Warehouse warehouse, Llm llm, Summarize summarize, 
       double overgenerate,
       int indexCells,
       int probeCells,
-      int batchSize)
+      int batchSize,
+      int maxPerCategory)
       implements Serializable {}
 }

@@ -159,6 +159,10 @@ class ConfigLoaderTest {
     assertThat(r.retrieval()).isEqualTo("profile");
     assertThat(r.probeCells()).isEqualTo(4);
     assertThat(r.batchSize()).isEqualTo(20_000);
+    assertThat(r.maxPerCategory()).isEqualTo(5);
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.max_per_category=-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.max_per_category");
   }
 
   @Test

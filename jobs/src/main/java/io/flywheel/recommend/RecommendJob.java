@@ -18,13 +18,10 @@ import io.flywheel.table.Warehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -49,9 +46,6 @@ public final class RecommendJob {
   static final String EMBEDDING_MODEL = "all-minilm-l6-v2-q";
   static final StructType EMBEDDED = StructType.fromDDL(
       "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP");
-  static final List<String> METRICS = List.of("catalog_coverage", "distributional_coverage", "novelty",
-      "intra_list_diversity", "temporal_diversity", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
-      "resample_rate", "order_sensitivity");
 
   private RecommendJob() {}
 
@@ -134,12 +128,6 @@ public final class RecommendJob {
       return "dry_run";
     }
     writeRejects(ctx, checked);
-    Map<String, Long> purchasesByItem = new HashMap<>();
-    long totalPurchases = 0;
-    for (Row r : valid.groupBy("item_id").count().collectAsList()) {
-      purchasesByItem.put(r.getString(0), r.getLong(1));
-      totalPurchases += r.getLong(1);
-    }
     checked.unpersist();
 
     long t2 = System.nanoTime();
@@ -164,54 +152,9 @@ public final class RecommendJob {
         .save(wh.path(Table.RECOMMENDATIONS));
     log.timed("write", t3);
 
-    long t4 = System.nanoTime();
-    Map<String, List<String>> previous = previousLists(wh.readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
-    List<UserResult> all = new ArrayList<>();
-    for (Row r : userRows.where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
-      all.add(UserResult.of(r));
-    }
+    DailyMetrics.write(ctx, log, index, histories, userRows);
     userRows.unpersist();
-    List<Row> metricRows = new ArrayList<>();
-    String settings = String.format(Locale.ROOT,
-        "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s overgenerate=%s max_attempts=%d k=%d candidates=%d retrieval=%s index_cells=%d",
-        rec.shuffle(), rec.avoidRecent(), rec.mmr(), rec.mmrLambda(), rec.overgenerate(), rec.maxAttempts(), rec.k(),
-        rec.candidates(), rec.retrieval(), index.cells());
-    Map<String, float[]> vectors = new HashMap<>();
-    Set<String> catalogIds = new HashSet<>();
-    for (int i = 0; i < index.size(); i++) {
-      vectors.put(index.id(i), index.vector(i));
-      catalogIds.add(index.id(i));
-    }
-    Map<String, Set<String>> historyByUser = new HashMap<>();
-    for (Row r : histories.collectAsList()) {
-      historyByUser.put(r.getString(0), new HashSet<>(r.getList(1)));
-    }
     histories.unpersist();
-    List<String> groups = new ArrayList<>();
-    groups.add("all");
-    for (int p = 0; p < rec.phrasings().size(); p++) {
-      groups.add(Integer.toString(p));
-    }
-    for (String g : groups) {
-      List<UserResult> rs = g.equals("all") ? all : all.stream().filter(u -> Integer.toString(u.phrasing()).equals(g)).toList();
-      Map<String, Double> m = metrics(rs, catalogIds, purchasesByItem, totalPurchases, vectors, previous, historyByUser);
-      for (Map.Entry<String, Double> e : m.entrySet()) {
-        metricRows.add(RowFactory.create(day, ctx.runId(), g, e.getKey(), e.getValue(), (long) rs.size(), settings, now));
-        if (g.equals("all")) {
-          log.count("metric_" + e.getKey() + "_x1e4", Double.isNaN(e.getValue()) ? -1 : Math.round(e.getValue() * 1e4));
-        }
-      }
-    }
-    spark.createDataFrame(metricRows, Table.RECOMMENDATION_METRICS.schema())
-        .write().format("delta").mode("overwrite").option("replaceWhere", "run_date = DATE'" + ctx.runDate() + "'")
-        .save(wh.path(Table.RECOMMENDATION_METRICS));
-    log.count("recommended_slots", all.stream().mapToLong(u -> u.finalList().size()).sum());
-    log.count("hallucinations", all.stream().mapToLong(UserResult::hallucinations).sum());
-    log.count("rejected_history_repeat", all.stream().mapToLong(UserResult::rejectedHistory).sum());
-    log.count("rejected_duplicate", all.stream().mapToLong(UserResult::rejectedDuplicate).sum());
-    log.count("rejected_too_similar_recent", all.stream().mapToLong(UserResult::rejectedRecent).sum());
-    log.count("resampled_users", all.stream().filter(u -> u.attempts() > 1).count());
-    log.timed("metrics", t4);
     long failed = log.get("failed") + log.get("retryable_error");
     return log.get("calls") > 0 && failed > 0.05 * log.get("calls") ? "failed" : "succeeded";
   }
@@ -295,69 +238,6 @@ public final class RecommendJob {
       System.out.printf(Locale.ROOT, "WARNING: %d users were not called because the run's llm.budget is spent;"
           + " the next run of %s calls them%n", log.get("users_budget_skipped"), ctx.runDate());
     }
-  }
-
-  /** What the metrics need of one user's result. */
-  record UserResult(String userId, int phrasing, int attempts, List<String> finalList, List<String> firstMatched,
-      List<String> probeMatched, int suggestions, int hallucinations, int rejectedHistory, int rejectedDuplicate,
-      int rejectedRecent) {
-    /** The {@code recommendation_users} columns {@link #of} reads, in order. */
-    static final Column[] COLUMNS = {col("user_id"), col("phrasing"), col("attempts"), col("items"),
-        col("first_matched"), col("probe_matched"), col("suggestions"), col("hallucinations"), col("rejected_history"),
-        col("rejected_duplicate"), col("rejected_recent")};
-
-    static UserResult of(Row r) {
-      List<String> fin = new ArrayList<>();
-      for (Row f : r.<Row>getList(3)) {
-        fin.add(f.getString(1));
-      }
-      return new UserResult(r.getString(0), r.getInt(1), r.getInt(2), fin, r.getList(4),
-          r.isNullAt(5) ? null : r.getList(5), r.getInt(6), r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10));
-    }
-  }
-
-  /** Every metric of docs/recommend.md#metrics over {@code rs}, by name. */
-  static Map<String, Double> metrics(
-      List<UserResult> rs, Set<String> catalogIds, Map<String, Long> purchasesByItem, long totalPurchases,
-      Map<String, float[]> vectors, Map<String, List<String>> previous, Map<String, Set<String>> historyByUser) {
-    Map<String, List<String>> lists = new HashMap<>();
-    Map<String, List<String>> first = new HashMap<>();
-    Map<String, List<String>> probeA = new HashMap<>();
-    Map<String, List<String>> probeB = new HashMap<>();
-    Map<String, Integer> attempts = new HashMap<>();
-    long suggestions = 0;
-    long hallucinations = 0;
-    for (UserResult u : rs) {
-      lists.put(u.userId(), u.finalList());
-      first.put(u.userId(), u.firstMatched());
-      attempts.put(u.userId(), u.attempts());
-      suggestions += u.suggestions();
-      hallucinations += u.hallucinations();
-      if (u.probeMatched() != null) {
-        probeA.put(u.userId(), u.firstMatched());
-        probeB.put(u.userId(), u.probeMatched());
-      }
-    }
-    Map<String, List<String>> prev = new HashMap<>();
-    for (String u : lists.keySet()) {
-      if (previous.containsKey(u)) {
-        prev.put(u, previous.get(u));
-      }
-    }
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("catalog_coverage", RecommendationMetrics.catalogCoverage(lists, catalogIds));
-    m.put("distributional_coverage", RecommendationMetrics.distributionalCoverage(lists));
-    m.put("novelty", RecommendationMetrics.novelty(lists, purchasesByItem, catalogIds.size()));
-    m.put("intra_list_diversity", RecommendationMetrics.intraListDiversity(lists, vectors));
-    m.put("temporal_diversity", RecommendationMetrics.temporalDiversity(prev, lists));
-    // Same formula as RecommendationMetrics.hallucinationRate, from counts (matches stay on the executors).
-    m.put("hallucination_rate", suggestions == 0 ? Double.NaN : (double) hallucinations / suggestions);
-    // The model's own first answer (after catalog matching): the final lists never hold these.
-    m.put("history_repeat_rate", RecommendationMetrics.historyRepeatRate(first, historyByUser));
-    m.put("duplicate_rate", RecommendationMetrics.duplicateRate(first));
-    m.put("resample_rate", RecommendationMetrics.resampleRate(attempts));
-    m.put("order_sensitivity", RecommendationMetrics.orderSensitivity(probeA, probeB));
-    return m;
   }
 
   /** The catalog's usable items: one row per trimmed id, with the text that is embedded and its hash. */
@@ -507,21 +387,6 @@ public final class RecommendJob {
     return window.groupBy(col("user_id").as("r_user_id"))
         .agg(slice(transform(sort_array(collect_list(struct(col("run_date"), negate(col("rank")).as("neg_rank"),
             col("item_id"))), false), x -> x.getField("item_id")), 1, Math.max(1, rec.maxRecent())).as("recent"));
-  }
-
-  /** Per user, the list of the latest run date before this one (for temporal diversity). */
-  static Map<String, List<String>> previousLists(Dataset<Row> recs, java.time.LocalDate runDate) {
-    Dataset<Row> before = recs.where(col("run_date").lt(lit(Date.valueOf(runDate))));
-    Dataset<Row> latest = before.groupBy(col("user_id").as("l_user_id")).agg(max("run_date").as("l_date"));
-    Map<String, List<String>> out = new HashMap<>();
-    for (Row r : before.join(latest, before.col("user_id").equalTo(latest.col("l_user_id"))
-            .and(before.col("run_date").equalTo(latest.col("l_date"))))
-        .groupBy("user_id").agg(transform(sort_array(collect_list(struct(col("rank"), col("item_id")))),
-            x -> x.getField("item_id")).as("items"))
-        .collectAsList()) {
-      out.put(r.getString(0), r.getList(1));
-    }
-    return out;
   }
 
   private static void writeRejects(RunContext ctx, Dataset<Row> checked) {

@@ -145,9 +145,9 @@ class RecommendJobIT {
 
     // Metrics: one row per metric for the run and for each phrasing, values in range; shuffling matters.
     Map<String, Double> all = metrics(dir, DAY1, "all");
-    assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(RecommendJob.METRICS);
+    assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(DailyMetrics.METRICS);
     for (String p : List.of("0", "1", "2")) {
-      assertThat(metrics(dir, DAY1, p)).hasSize(RecommendJob.METRICS.size());
+      assertThat(metrics(dir, DAY1, p)).hasSize(DailyMetrics.METRICS.size());
     }
     for (String rate : List.of("catalog_coverage", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
         "resample_rate", "order_sensitivity", "intra_list_diversity")) {

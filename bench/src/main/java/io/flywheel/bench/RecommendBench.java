@@ -20,9 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * Benchmark of the recommendations job (run it with {@code bench/recommend [users] [items]}): generates
  * a catalog and purchase histories, then runs two consecutive days with shuffling, avoidance and MMR
  * on, the same two days with them off (the baseline, in its own warehouse, sharing the cached item
- * embeddings) and with them on but profile retrieval, a rerun of the second day, and exact against
- * indexed candidate retrieval on the real embeddings, and prints wall time, calls and every metric
- * side by side.
+ * embeddings), with them on but profile retrieval, and with them on but no per-list category cap, a
+ * rerun of the second day, and exact against indexed candidate retrieval on the real embeddings, and
+ * prints wall time, calls and every metric side by side.
  */
 public final class RecommendBench {
   private static final String DAY1 = "2026-11-27";
@@ -47,18 +47,22 @@ public final class RecommendBench {
     List<String> on = with(common, "warehouse.root=" + dir.resolve("on"));
     List<String> off = with(common, "warehouse.root=" + dir.resolve("off"), "recommend.shuffle=false",
         "recommend.avoid_recent=false", "recommend.mmr=false", "recommend.max_attempts=1",
-        "recommend.retrieval=profile");
+        "recommend.retrieval=profile", "recommend.max_per_category=0");
     // The features on, but candidates from the history's mean as in "off": how much of the difference
     // retrieval around the shuffled history makes, and how much shuffling, avoidance and MMR make.
     List<String> onProfile = with(common, "warehouse.root=" + dir.resolve("on-profile"), "recommend.retrieval=profile");
+    // The features on without the per-list category cap: what the cap changes (category metrics, coverage, calls).
+    List<String> onNoCap = with(common, "warehouse.root=" + dir.resolve("on-nocap"), "recommend.max_per_category=0");
     for (String day : List.of(DAY1, DAY2)) {
       columns.put("on " + day, runDay(spark, dir.resolve("on"), on, day));
       if (day.equals(DAY1)) {
         copyEmbeddings(dir.resolve("on"), dir.resolve("off"));
         copyEmbeddings(dir.resolve("on"), dir.resolve("on-profile"));
+        copyEmbeddings(dir.resolve("on"), dir.resolve("on-nocap"));
       }
       columns.put("off " + day, runDay(spark, dir.resolve("off"), off, day));
       columns.put("on-profile " + day, runDay(spark, dir.resolve("on-profile"), onProfile, day));
+      columns.put("on-nocap " + day, runDay(spark, dir.resolve("on-nocap"), onNoCap, day));
     }
     // The same date again: every user is already done, so no model call is made.
     columns.put("on " + DAY2 + " rerun", runDay(spark, dir.resolve("on"), on, DAY2));
@@ -89,7 +93,7 @@ public final class RecommendBench {
     Row last = spark.read().format("delta").load(warehouse.resolve("runs").toString())
         .orderBy(col("started_at").desc()).first();
     Map<String, Long> counts = last.getJavaMap(last.fieldIndex("counts"));
-    for (String k : List.of("users", "users_done_before", "calls", "embeddings_computed", "index_cells", "ms_embed_catalog",
+    for (String k : List.of("users", "users_done_before", "calls", "recommended_slots", "embeddings_computed", "index_cells", "ms_embed_catalog",
         "ms_build_index", "ms_calls", "ms_write", "ms_metrics")) {
       out.put(k, String.valueOf(counts.getOrDefault(k, 0L)));
     }

@@ -76,8 +76,10 @@ public final class ConfigLoader {
       JsonNode fromFile;
       try {
         fromFile = yaml.readTree(file.toFile());
+      } catch (JsonProcessingException e) {
+        throw new ConfigException(YamlSyntax.describe(file, "not valid YAML", e), e);
       } catch (IOException e) {
-        throw new ConfigException(file + ": not valid YAML: " + firstLine(e.getMessage()), e);
+        throw new ConfigException(file + ": cannot be read: " + firstLine(e.getMessage()), e);
       }
       if (fromFile != null && !fromFile.isMissingNode() && !fromFile.isNull()) {
         if (!fromFile.isObject()) {
@@ -188,6 +190,7 @@ public final class ConfigLoader {
     positive("recommend.retrieval_seeds", r.retrievalSeeds());
     positive("recommend.probe_cells", r.probeCells());
     positive("recommend.batch_size", r.batchSize());
+    notNegative("recommend.max_per_category", r.maxPerCategory());
     if (!List.of("history", "profile").contains(r.retrieval())) {
       fail("recommend.retrieval", "must be 'history' or 'profile', was '" + r.retrieval() + "'");
     }

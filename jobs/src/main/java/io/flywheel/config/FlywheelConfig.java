@@ -145,6 +145,7 @@ public record FlywheelConfig(
       int indexCells,
       int probeCells,
       int batchSize,
+      int maxPerCategory,
       double maxFailureRatio)
       implements Serializable, JobSettings {}
 }

@@ -1,9 +1,11 @@
 package io.flywheel.prompt;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.flywheel.config.ConfigException;
+import io.flywheel.config.YamlSyntax;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -40,6 +42,8 @@ public final class PromptCatalog implements Serializable {
       PromptTemplate t;
       try {
         t = YAML.readValue(file.toFile(), PromptTemplate.class);
+      } catch (JsonProcessingException e) {
+        throw new ConfigException(YamlSyntax.describe(file, "not a valid prompt template", e), e);
       } catch (IOException | IllegalArgumentException e) {
         throw new ConfigException(file + ": not a valid prompt template: " + e.getMessage(), e);
       }

@@ -2,7 +2,10 @@ package io.flywheel.recommend;
 
 import io.flywheel.embed.Vectors;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Maximal Marginal Relevance re-ranking (Carbonell and Goldstein 1998): picks k candidates one at a time,
@@ -64,6 +67,26 @@ public final class Mmr {
         if (!taken[i]) {
           maxSim[i] = Math.max(maxSim[i], Vectors.cosine(candidates.get(i).embedding(), picked.embedding()));
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The items in their given order, keeping at most {@code cap} of each category: the first ones met
+   * win. A blank (unknown) category is never capped; {@code cap <= 0} keeps everything
+   * ({@code recommend.max_per_category}, docs/recommend.md#category-cap).
+   */
+  public static <T> List<T> limitPerCategory(List<T> items, Function<T, String> categoryOf, int cap) {
+    if (cap <= 0) {
+      return items;
+    }
+    Map<String, Integer> taken = new HashMap<>();
+    List<T> out = new ArrayList<>(items.size());
+    for (T item : items) {
+      String c = categoryOf.apply(item);
+      if (c == null || c.isBlank() || taken.merge(c, 1, Integer::sum) <= cap) {
+        out.add(item);
       }
     }
     return out;

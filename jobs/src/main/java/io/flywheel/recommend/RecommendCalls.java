@@ -169,7 +169,8 @@ public final class RecommendCalls implements CallBatches.Calls {
     int attempts = 0;
     boolean answered = false;
     boolean skipped = false;
-    for (int a = 0; a < rec.maxAttempts() && accepted.size() < rec.k(); a++) {
+    // Resample while the category cap leaves fewer than k usable items: a new shuffle reaches other categories.
+    for (int a = 0; a < rec.maxAttempts() && usable(idx, accepted) < rec.k(); a++) {
       long seed = HistoryShuffle.seed(user, runDate, a);
       List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, a) : shown;
       List<RecommendPrompt.Item> candidateItems = items(idx, candidates(idx, profile, order, excluded));
@@ -231,10 +232,16 @@ public final class RecommendCalls implements CallBatches.Calls {
         suggestions, hallucinations, rejHistory, rejDup, rejRecent, Rows.seq(calls));
   }
 
+  /** Accepted items left after {@code recommend.max_per_category}. */
+  private int usable(CatalogIndex idx, Map<Integer, Accepted> accepted) {
+    return Mmr.limitPerCategory(new ArrayList<>(accepted.keySet()), idx::category, rec.maxPerCategory()).size();
+  }
+
   private List<Row> rank(CatalogIndex idx, float[] profile, Map<Integer, Accepted> accepted, List<Integer> recent) {
     List<Mmr.Candidate> cands = new ArrayList<>();
-    for (Accepted a : accepted.values()) {
-      cands.add(new Mmr.Candidate(idx.id(a.position()), Vectors.dot(profile, idx.vector(a.position())), idx.vector(a.position())));
+    // The category cap comes first, in the model's order (best first), so MMR picks k among what it leaves.
+    for (int p : Mmr.limitPerCategory(new ArrayList<>(accepted.keySet()), idx::category, rec.maxPerCategory())) {
+      cands.add(new Mmr.Candidate(idx.id(p), Vectors.dot(profile, idx.vector(p)), idx.vector(p)));
     }
     List<Mmr.Candidate> ranked;
     if (rec.mmr()) {

@@ -49,9 +49,6 @@ public final class RecommendJob implements Job {
   static final String EMBEDDING_MODEL = "all-minilm-l6-v2-q";
   static final StructType EMBEDDED = StructType.fromDDL(
       "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP");
-  static final List<String> METRICS = List.of("catalog_coverage", "distributional_coverage", "novelty",
-      "intra_list_diversity", "temporal_diversity", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
-      "resample_rate", "order_sensitivity");
 
   @Override
   public String name() {
@@ -122,12 +119,6 @@ public final class RecommendJob implements Job {
       CatalogIndex index = embedCatalog(ctx, log, items);
       log.timed("embed_catalog", t0);
       writes.replaceRunDate(rejectRows(ctx, checked), Table.RECOMMEND_REJECTS, ctx.runDate());
-      Map<String, Long> purchasesByItem = new HashMap<>();
-      long totalPurchases = 0;
-      for (Row r : checked.where(col("reason").isNull()).groupBy("item_id").count().collectAsList()) {
-        purchasesByItem.put(r.getString(0), r.getLong(1));
-        totalPurchases += r.getLong(1);
-      }
       long t1 = System.nanoTime();
       // Printed even when nothing is called: "calls 0" is what a rerun of a finished date should show.
       log.count("calls", 0);
@@ -140,7 +131,7 @@ public final class RecommendJob implements Job {
           .where(col("run_date").equalTo(lit(Date.valueOf(ctx.runDate())))).cache();
       writes.replaceRunDate(withListRows(userRows, ctx.runDate()), Table.RECOMMENDATIONS, ctx.runDate());
       log.timed("write", t2);
-      writeMetrics(ctx, log, writes, new MetricInputs(index, histories, userRows, purchasesByItem, totalPurchases));
+      DailyMetrics.write(ctx, log, writes, index, histories, userRows);
       userRows.unpersist();
       return null;
     }
@@ -185,64 +176,6 @@ public final class RecommendJob implements Job {
             col("f.title").as("title"), col("f.score").as("score"), col("f.attempt").as("attempt"),
             col("f.seed").as("seed"), col("f.history_order").as("history_order"), col("phrasing"),
             col("run_id"), lit(now).as("created_at"));
-  }
-
-  /** What the daily metrics are computed from. */
-  record MetricInputs(CatalogIndex index, Dataset<Row> histories, Dataset<Row> userRows,
-      Map<String, Long> purchasesByItem, long totalPurchases) {}
-
-  /** Computes every metric of docs/recommend.md#metrics for the date and replaces its metric rows. */
-  private static void writeMetrics(RunContext ctx, RunLog log, TableWrites writes, MetricInputs in) {
-    FlywheelConfig.Recommend rec = ctx.config().recommend();
-    CatalogIndex index = in.index();
-    Date day = Date.valueOf(ctx.runDate());
-    Timestamp now = new Timestamp(System.currentTimeMillis());
-    long t4 = System.nanoTime();
-    Map<String, List<String>> previous = previousLists(ctx.warehouse().readOrEmpty(Table.RECOMMENDATIONS), ctx.runDate());
-    List<UserResult> all = new ArrayList<>();
-    for (Row r : in.userRows().where(col("status").equalTo("ok")).select(UserResult.COLUMNS).collectAsList()) {
-      all.add(UserResult.of(r));
-    }
-    List<Row> metricRows = new ArrayList<>();
-    String settings = String.format(Locale.ROOT,
-        "shuffle=%s avoid_recent=%s mmr=%s mmr_lambda=%s overgenerate=%s max_attempts=%d k=%d candidates=%d retrieval=%s index_cells=%d",
-        rec.shuffle(), rec.avoidRecent(), rec.mmr(), rec.mmrLambda(), rec.overgenerate(), rec.maxAttempts(), rec.k(),
-        rec.candidates(), rec.retrieval(), index.cells());
-    Map<String, float[]> vectors = new HashMap<>();
-    Set<String> catalogIds = new HashSet<>();
-    for (int i = 0; i < index.size(); i++) {
-      vectors.put(index.id(i), index.vector(i));
-      catalogIds.add(index.id(i));
-    }
-    Map<String, Set<String>> historyByUser = new HashMap<>();
-    for (Row r : in.histories().collectAsList()) {
-      historyByUser.put(r.getString(0), new HashSet<>(r.getList(1)));
-    }
-    List<String> groups = new ArrayList<>();
-    groups.add("all");
-    for (int p = 0; p < rec.phrasings().size(); p++) {
-      groups.add(Integer.toString(p));
-    }
-    for (String g : groups) {
-      List<UserResult> rs = g.equals("all") ? all : all.stream().filter(u -> Integer.toString(u.phrasing()).equals(g)).toList();
-      Map<String, Double> m = metrics(rs, new MetricContext(catalogIds, in.purchasesByItem(), in.totalPurchases(), vectors,
-          previous, historyByUser));
-      for (Map.Entry<String, Double> e : m.entrySet()) {
-        metricRows.add(RowFactory.create(day, ctx.runId(), g, e.getKey(), e.getValue(), (long) rs.size(), settings, now));
-        if (g.equals("all")) {
-          log.count("metric_" + e.getKey() + "_x1e4", Double.isNaN(e.getValue()) ? -1 : Math.round(e.getValue() * 1e4));
-        }
-      }
-    }
-    writes.replaceRunDate(ctx.spark().createDataFrame(metricRows, Table.RECOMMENDATION_METRICS.schema()),
-        Table.RECOMMENDATION_METRICS, ctx.runDate());
-    log.count("recommended_slots", all.stream().mapToLong(u -> u.finalList().size()).sum());
-    log.count("hallucinations", all.stream().mapToLong(UserResult::hallucinations).sum());
-    log.count("rejected_history_repeat", all.stream().mapToLong(UserResult::rejectedHistory).sum());
-    log.count("rejected_duplicate", all.stream().mapToLong(UserResult::rejectedDuplicate).sum());
-    log.count("rejected_too_similar_recent", all.stream().mapToLong(UserResult::rejectedRecent).sum());
-    log.count("resampled_users", all.stream().filter(u -> u.attempts() > 1).count());
-    log.timed("metrics", t4);
   }
 
   /**
@@ -300,76 +233,6 @@ public final class RecommendJob implements Job {
             col("c.attempts").as("attempts"), col("c.input_tokens").as("input_tokens"),
             col("c.output_tokens").as("output_tokens"), col("c.latency_ms").as("latency_ms"),
             col("c.created_at").as("created_at"));
-  }
-
-  /** What the metrics need of one user's result. */
-  record UserResult(String userId, int phrasing, int attempts, List<String> finalList, List<String> firstMatched,
-      List<String> probeMatched, int suggestions, int hallucinations, int rejectedHistory, int rejectedDuplicate,
-      int rejectedRecent) {
-    /** The {@code recommendation_users} columns {@link #of} reads, in order. */
-    static final Column[] COLUMNS = {col("user_id"), col("phrasing"), col("attempts"), col("items"),
-        col("first_matched"), col("probe_matched"), col("suggestions"), col("hallucinations"), col("rejected_history"),
-        col("rejected_duplicate"), col("rejected_recent")};
-
-    static UserResult of(Row r) {
-      List<String> fin = new ArrayList<>();
-      for (Row f : r.<Row>getList(3)) {
-        fin.add(f.getString(1));
-      }
-      return new UserResult(r.getString(0), r.getInt(1), r.getInt(2), fin, r.getList(4),
-          r.isNullAt(5) ? null : r.getList(5), r.getInt(6), r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10));
-    }
-  }
-
-  /** Every metric of docs/recommend.md#metrics over {@code rs}, by name. */
-  /** What every user's metrics are measured against: the catalog, purchases, vectors, earlier lists, histories. */
-  record MetricContext(Set<String> catalogIds, Map<String, Long> purchasesByItem, long totalPurchases,
-      Map<String, float[]> vectors, Map<String, List<String>> previous, Map<String, Set<String>> historyByUser) {}
-
-  static Map<String, Double> metrics(List<UserResult> rs, MetricContext mc) {
-    Set<String> catalogIds = mc.catalogIds();
-    Map<String, Long> purchasesByItem = mc.purchasesByItem();
-    Map<String, float[]> vectors = mc.vectors();
-    Map<String, List<String>> previous = mc.previous();
-    Map<String, Set<String>> historyByUser = mc.historyByUser();
-    Map<String, List<String>> lists = new HashMap<>();
-    Map<String, List<String>> first = new HashMap<>();
-    Map<String, List<String>> probeA = new HashMap<>();
-    Map<String, List<String>> probeB = new HashMap<>();
-    Map<String, Integer> attempts = new HashMap<>();
-    long suggestions = 0;
-    long hallucinations = 0;
-    for (UserResult u : rs) {
-      lists.put(u.userId(), u.finalList());
-      first.put(u.userId(), u.firstMatched());
-      attempts.put(u.userId(), u.attempts());
-      suggestions += u.suggestions();
-      hallucinations += u.hallucinations();
-      if (u.probeMatched() != null) {
-        probeA.put(u.userId(), u.firstMatched());
-        probeB.put(u.userId(), u.probeMatched());
-      }
-    }
-    Map<String, List<String>> prev = new HashMap<>();
-    for (String u : lists.keySet()) {
-      if (previous.containsKey(u)) {
-        prev.put(u, previous.get(u));
-      }
-    }
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("catalog_coverage", RecommendationMetrics.catalogCoverage(lists, catalogIds));
-    m.put("distributional_coverage", RecommendationMetrics.distributionalCoverage(lists));
-    m.put("novelty", RecommendationMetrics.novelty(lists, purchasesByItem, catalogIds.size()));
-    m.put("intra_list_diversity", RecommendationMetrics.intraListDiversity(lists, vectors));
-    m.put("temporal_diversity", RecommendationMetrics.temporalDiversity(prev, lists));
-    // Same formula as RecommendationMetrics.hallucinationRate, from counts (matches stay on the executors).
-    m.put("hallucination_rate", suggestions == 0 ? Double.NaN : (double) hallucinations / suggestions);
-    // The model's own first answer (after catalog matching): the final lists never hold these.
-    m.put("history_repeat_rate", RecommendationMetrics.historyRepeatRate(first, historyByUser));
-    m.put("duplicate_rate", RecommendationMetrics.duplicateRate(first));
-    m.put("resample_rate", RecommendationMetrics.resampleRate(attempts));
-    m.put("order_sensitivity", RecommendationMetrics.orderSensitivity(probeA, probeB));
-    return m;
   }
 
   /** The catalog's usable items: one row per trimmed id, with the text that is embedded and its hash. */
@@ -519,21 +382,6 @@ public final class RecommendJob implements Job {
     return window.groupBy(col("user_id").as("r_user_id"))
         .agg(slice(transform(sort_array(collect_list(struct(col("run_date"), negate(col("rank")).as("neg_rank"),
             col("item_id"))), false), x -> x.getField("item_id")), 1, Math.max(1, rec.maxRecent())).as("recent"));
-  }
-
-  /** Per user, the list of the latest run date before this one (for temporal diversity). */
-  static Map<String, List<String>> previousLists(Dataset<Row> recs, java.time.LocalDate runDate) {
-    Dataset<Row> before = recs.where(col("run_date").lt(lit(Date.valueOf(runDate))));
-    Dataset<Row> latest = before.groupBy(col("user_id").as("l_user_id")).agg(max("run_date").as("l_date"));
-    Map<String, List<String>> out = new HashMap<>();
-    for (Row r : before.join(latest, before.col("user_id").equalTo(latest.col("l_user_id"))
-            .and(before.col("run_date").equalTo(latest.col("l_date"))))
-        .groupBy("user_id").agg(transform(sort_array(collect_list(struct(col("rank"), col("item_id")))),
-            x -> x.getField("item_id")).as("items"))
-        .collectAsList()) {
-      out.put(r.getString(0), r.getList(1));
-    }
-    return out;
   }
 
   private static Dataset<Row> rejectRows(RunContext ctx, Dataset<Row> checked) {

@@ -87,6 +87,84 @@ public final class RecommendationMetrics {
   }
 
   /**
+   * Novelty as Microsoft Recommenders defines it ({@code python_evaluation.novelty}): mean over all
+   * slots of -log2(purchases(i) / total purchases), unsmoothed; a slot whose item was never purchased
+   * adds 0 to the sum but still counts in the denominator (their inner merge drops it).
+   */
+  public static double noveltyUnsmoothed(Map<String, List<String>> listsByUser, Map<String, Long> purchasesByItem) {
+    long totalPurchases = 0;
+    for (long n : purchasesByItem.values()) {
+      totalPurchases += n;
+    }
+    double sum = 0;
+    long slots = 0;
+    for (List<String> list : listsByUser.values()) {
+      for (String item : list) {
+        long n = purchasesByItem.getOrDefault(item, 0L);
+        if (n > 0) {
+          sum -= log2((double) n / totalPurchases);
+        }
+        slots++;
+      }
+    }
+    return slots == 0 ? Double.NaN : sum / slots;
+  }
+
+  /**
+   * Mean over non-empty lists of the number of distinct categories in the list; a blank category is
+   * unknown and counts as none.
+   */
+  public static double categoriesPerList(Map<String, List<String>> listsByUser, Map<String, String> categoryByItem) {
+    double sum = 0;
+    int lists = 0;
+    for (List<String> list : listsByUser.values()) {
+      if (list.isEmpty()) {
+        continue;
+      }
+      sum += categoryCounts(list, categoryByItem).size();
+      lists++;
+    }
+    return ratio(sum, lists);
+  }
+
+  /**
+   * Non-empty lists in which one (non-blank) category holds more than half of the slots / non-empty
+   * lists. With k = 10: 6 or more items of one category.
+   */
+  public static double categoryDominatedRate(Map<String, List<String>> listsByUser, Map<String, String> categoryByItem) {
+    long dominated = 0;
+    int lists = 0;
+    for (List<String> list : listsByUser.values()) {
+      if (list.isEmpty()) {
+        continue;
+      }
+      long top = 0;
+      for (long n : categoryCounts(list, categoryByItem).values()) {
+        top = Math.max(top, n);
+      }
+      if (2 * top > list.size()) {
+        dominated++;
+      }
+      lists++;
+    }
+    return ratio(dominated, lists);
+  }
+
+  private static Map<String, Long> categoryCounts(List<String> list, Map<String, String> categoryByItem) {
+    Map<String, Long> counts = new HashMap<>();
+    for (String item : list) {
+      if (!categoryByItem.containsKey(item)) {
+        throw new IllegalArgumentException("no category for item " + item);
+      }
+      String c = categoryByItem.get(item);
+      if (c != null && !c.isBlank()) {
+        counts.merge(c, 1L, Long::sum);
+      }
+    }
+    return counts;
+  }
+
+  /**
    * Mean over lists with at least two items of (1 - mean cosine similarity over the list's unordered
    * pairs of positions). A repeated item forms a pair of similarity 1 with itself.
    */

@@ -159,6 +159,10 @@ class ConfigLoaderTest {
     assertThat(r.retrieval()).isEqualTo("profile");
     assertThat(r.probeCells()).isEqualTo(4);
     assertThat(r.batchSize()).isEqualTo(20_000);
+    assertThat(r.maxPerCategory()).isEqualTo(5);
+    assertThatThrownBy(() -> load(null, Map.of(), "recommend.max_per_category=-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recommend.max_per_category");
   }
 
   @Test
@@ -233,6 +237,21 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(f.toString())
         .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void yamlSyntaxErrorNamesFileLineAndColumnInOneLine() throws IOException {
+    Path tab = yaml("tab.yaml", "llm:\n  model: x\n\tprovider: local\n");
+    assertThatThrownBy(() -> load(tab, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(tab + ": not valid YAML at line 3, column 1: ")
+        .hasMessageContaining("TAB")
+        .hasMessageNotContaining("\n");
+    Path unclosed = yaml("unclosed.yaml", "warehouse:\n  root: /tmp/wh\nllm: [unclosed\n");
+    assertThatThrownBy(() -> load(unclosed, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(unclosed + ": not valid YAML at line 4, column 1: expected ',' or ']', but got <stream end>"
+            + " (while parsing a flow sequence started at line 3, column 6)");
   }
 
   @Test

@@ -62,6 +62,15 @@ class PromptCatalogTest {
   }
 
   @Test
+  void yamlSyntaxErrorInAPromptFileNamesFileLineAndColumnInOneLine() throws IOException {
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, "id: p\nversion: 1\nsystem: be brief: please\nuser: u\n");
+    assertThatThrownBy(() -> PromptCatalog.load(dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(broken + ": not a valid prompt template at line 3, column 17: mapping values are not allowed here");
+  }
+
+  @Test
   void invalidTemplateIsAnErrorNamingTheFile() throws IOException {
     Files.writeString(dir.resolve("zero.yaml"), "id: p\nversion: 0\nuser: u\n");
     assertThatThrownBy(() -> PromptCatalog.load(dir))

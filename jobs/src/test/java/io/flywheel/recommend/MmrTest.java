@@ -61,4 +61,25 @@ class MmrTest {
     assertThatThrownBy(() -> Mmr.rerank(ALL, List.of(), Double.NaN, 3)).hasMessageContaining("lambda");
     assertThatThrownBy(() -> Mmr.rerank(ALL, List.of(), 0.5, -1)).hasMessageContaining("k must");
   }
+
+  @Test
+  void categoryCapKeepsTheFirstItemsOfEachCategoryInOrder() {
+    // Categories: A shoes, B shoes, C hats, D shoes, E unknown, F shoes. Cap 2: A, B (shoes full), C, D dropped,
+    // E kept (unknown is never capped), F dropped.
+    java.util.Map<String, String> cat = java.util.Map.of("A", "shoes", "B", "shoes", "C", "hats", "D", "shoes",
+        "E", "", "F", "shoes");
+    List<String> items = List.of("A", "B", "C", "D", "E", "F");
+    assertThat(Mmr.limitPerCategory(items, cat::get, 2)).containsExactly("A", "B", "C", "E");
+    assertThat(Mmr.limitPerCategory(items, cat::get, 1)).containsExactly("A", "C", "E");
+    assertThat(Mmr.limitPerCategory(items, cat::get, 0)).isEqualTo(items);
+  }
+
+  @Test
+  void cappedCandidatesLeaveMmrNoWayToExceedTheCap() {
+    // Uncapped, lambda 1 picks A, B, D (three of "near x"); with a cap of 2 per category D is gone before MMR picks.
+    java.util.Map<String, String> cat = java.util.Map.of("A", "near x", "B", "near x", "C", "near y", "D", "near x");
+    List<Candidate> capped = Mmr.limitPerCategory(ALL, c -> cat.get(c.itemId()), 2);
+    assertThat(ids(Mmr.rerank(ALL, List.of(), 1.0, 3))).containsExactly("A", "B", "D");
+    assertThat(ids(Mmr.rerank(capped, List.of(), 1.0, 3))).containsExactly("A", "B", "C");
+  }
 }

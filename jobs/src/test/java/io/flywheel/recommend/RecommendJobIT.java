@@ -1,6 +1,11 @@
 package io.flywheel.recommend;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.trim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -138,6 +143,19 @@ class RecommendJobIT {
       assertThat(e.getValue()).doesNotHaveDuplicates().doesNotContainAnyElementsOf(history.get(e.getKey()));
       assertThat(e.getValue()).hasSizeLessThanOrEqualTo(10);
     }
+    // recommend.max_per_category (default 5): no list holds more than 5 items of one category.
+    Map<String, String> categoryOf = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(shared.resolve("catalog").toString())
+        .select(trim(col("item_id")).as("id"), trim(col("title")).as("t"), coalesce(col("category"), lit("")).as("c"))
+        .where("id <> '' AND t IS NOT NULL AND t <> ''")
+        .groupBy("id").agg(min(struct(col("t"), col("c"))).as("m")).select("id", "m.c").collectAsList()) {
+      categoryOf.put(r.getString(0), r.getString(1));
+    }
+    for (List<String> l : l1.values()) {
+      Map<String, Integer> perCategory = new HashMap<>();
+      l.stream().map(categoryOf::get).filter(c -> !c.isBlank()).forEach(c -> perCategory.merge(c, 1, Integer::sum));
+      assertThat(perCategory.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(5));
+    }
     // The seed and the order used are logged with each row and in the request.
     Row any = table(dir, Table.RECOMMENDATIONS).first();
     assertThat(any.<String>getList(any.fieldIndex("history_order"))).isNotEmpty();
@@ -146,17 +164,19 @@ class RecommendJobIT {
 
     // Metrics: one row per metric for the run and for each phrasing, values in range; shuffling matters.
     Map<String, Double> all = metrics(dir, DAY1, "all");
-    assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(RecommendJob.METRICS);
+    assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(DailyMetrics.METRICS);
     for (String p : List.of("0", "1", "2")) {
-      assertThat(metrics(dir, DAY1, p)).hasSize(RecommendJob.METRICS.size());
+      assertThat(metrics(dir, DAY1, p)).hasSize(DailyMetrics.METRICS.size());
     }
     for (String rate : List.of("catalog_coverage", "hallucination_rate", "history_repeat_rate", "duplicate_rate",
-        "resample_rate", "order_sensitivity", "intra_list_diversity")) {
+        "resample_rate", "order_sensitivity", "intra_list_diversity", "category_dominated_rate")) {
       assertThat(all.get(rate)).as(rate).isBetween(0.0, 1.0);
     }
     assertThat(all.get("order_sensitivity")).isGreaterThan(0.0);
     assertThat(all.get("temporal_diversity")).isNaN();
     assertThat(all.get("novelty")).isPositive();
+    assertThat(all.get("novelty_recommenders")).isPositive().isLessThan(all.get("novelty"));
+    assertThat(all.get("categories_per_list")).isBetween(2.0, 10.0);
 
     // Rejected purchase rows are kept with their reason.
     assertThat(table(dir, Table.RECOMMEND_REJECTS).select("reason").distinct().collectAsList().stream()

@@ -65,6 +65,44 @@ class RecommendationMetricsTest {
   }
 
   @Test
+  void unsmoothedNoveltyIsMicrosoftRecommendersDefinition() {
+    // Purchases A 6, B 2 (total 8; C, D, E never). Slots: A three times -log2(6/8) = 0.415037,
+    // B twice -log2(2/8) = 2, C once adds 0 (never purchased) but counts: (3*0.415037 + 2*2 + 0) / 6 = 0.874185.
+    Map<String, Long> purchases = Map.of("A", 6L, "B", 2L);
+    double expected = (3 * -log2(6.0 / 8) + 2 * -log2(2.0 / 8)) / 6;
+    assertThat(RecommendationMetrics.noveltyUnsmoothed(LISTS, purchases)).isCloseTo(expected, EPS)
+        .isCloseTo(0.874185, within(1e-6));
+    // The smoothed novelty of the same run depends on the catalog size; this one does not.
+    assertThat(RecommendationMetrics.noveltyUnsmoothed(LISTS, purchases))
+        .isNotCloseTo(RecommendationMetrics.novelty(LISTS, purchases, 5), within(0.1));
+    assertThat(RecommendationMetrics.noveltyUnsmoothed(NONE, purchases)).isNaN();
+  }
+
+  @Test
+  void categoriesPerListCountsDistinctKnownCategoriesAveragedOverNonEmptyLists() {
+    // A, B shoes; C hats; D unknown. u1 [A, B, C] has 2, u2 [A, B, A] 1, u3 [D, C] 1 (D unknown), u4 empty is
+    // left out: (2 + 1 + 1) / 3 = 1.333333.
+    Map<String, String> cat = Map.of("A", "shoes", "B", "shoes", "C", "hats", "D", "");
+    Map<String, List<String>> lists = Map.of("u1", List.of("A", "B", "C"), "u2", List.of("A", "B", "A"),
+        "u3", List.of("D", "C"), "u4", List.of());
+    assertThat(RecommendationMetrics.categoriesPerList(lists, cat)).isCloseTo(4.0 / 3, EPS);
+    assertThat(RecommendationMetrics.categoriesPerList(NONE, cat)).isNaN();
+    assertThatThrownBy(() -> RecommendationMetrics.categoriesPerList(Map.of("u", List.of("Z")), cat))
+        .hasMessageContaining("no category for item Z");
+  }
+
+  @Test
+  void aListIsDominatedWhenOneCategoryHoldsMoreThanHalfOfItsSlots() {
+    // u1 [A, B, C]: shoes 2 of 3 > 1.5, dominated. u2 [A, C]: 1 of 2 is not more than half. u3 [A, B, C, E]:
+    // shoes 2 of 4, not dominated. u4 [D, D, D]: unknown never dominates. u5 empty: left out. 1 / 4 = 0.25.
+    Map<String, String> cat = Map.of("A", "shoes", "B", "shoes", "C", "hats", "D", "", "E", "bags");
+    Map<String, List<String>> lists = Map.of("u1", List.of("A", "B", "C"), "u2", List.of("A", "C"),
+        "u3", List.of("A", "B", "C", "E"), "u4", List.of("D", "D", "D"), "u5", List.of());
+    assertThat(RecommendationMetrics.categoryDominatedRate(lists, cat)).isCloseTo(0.25, EPS);
+    assertThat(RecommendationMetrics.categoryDominatedRate(NONE, cat)).isNaN();
+  }
+
+  @Test
   void intraListDiversityIsOneMinusMeanPairwiseCosineAveragedOverLists() {
     // A = (1, 0), B = (0, 1), C = (0.6, 0.8).
     // u1 pairs AB 0, AC 0.6, BC 0.8: 1 - 1.4/3 = 8/15. u2 pairs AB 0, AA 1, BA 0: 1 - 1/3 = 2/3.

@@ -123,6 +123,21 @@ class SummarizeJobIT {
     assertThat(table(Table.SUMMARIES_HISTORY).select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .containsExactlyInAnyOrderElementsOf(changed);
     assertThat(table(Table.SUMMARIES).count()).isEqualTo(first.get("ok") + countNewlyOk(changed, beforeRows));
+
+    // docs/tables.md#reading-summaries-outside-spark: the protocol a reader must support, as the doc states it.
+    String path = dir.resolve("warehouse").resolve(Table.SUMMARIES.tableName()).toString();
+    Row detail = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first();
+    assertThat(detail.getInt(detail.fieldIndex("minReaderVersion"))).isEqualTo(3);
+    assertThat(detail.getInt(detail.fieldIndex("minWriterVersion"))).isEqualTo(7);
+    assertThat(detail.<String>getList(detail.fieldIndex("tableFeatures")))
+        .containsExactlyInAnyOrder("appendOnly", "deletionVectors", "invariants");
+    Row protocol = spark.read().json(path + "/_delta_log/*.json").where(col("protocol").isNotNull())
+        .select("protocol.*").first();
+    assertThat(protocol.<String>getList(protocol.fieldIndex("readerFeatures"))).containsExactly("deletionVectors");
+    // The MERGE marked replaced rows deleted in deletion vectors (deletion_vector_*.bin beside the data):
+    // reading the folder's Parquet files as plain Parquet, ignoring the log, returns them again.
+    assertThat(spark.read().option("pathGlobFilter", "*.parquet").parquet(path).count())
+        .isGreaterThan(table(Table.SUMMARIES).count());
   }
 
   private static long countNewlyOk(Set<String> changed, List<Row> beforeRows) {

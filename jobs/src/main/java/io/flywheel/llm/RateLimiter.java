@@ -13,9 +13,14 @@ public final class RateLimiter {
 
   /** {@code perMinute}: permits per minute for this JVM; 0 for no limit. */
   public RateLimiter(double perMinute) {
+    this(perMinute, System.nanoTime());
+  }
+
+  /** Starting at {@code now} on the caller's clock (tests pass a virtual one). */
+  RateLimiter(double perMinute, long now) {
     this.nanosPerPermit = perMinute <= 0 ? 0 : 60e9 / perMinute;
-    this.nextFree = System.nanoTime();
-    this.pausedUntil = nextFree;
+    this.nextFree = now;
+    this.pausedUntil = now;
   }
 
   /**

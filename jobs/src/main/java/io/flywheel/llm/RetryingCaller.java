@@ -16,12 +16,32 @@ public final class RetryingCaller {
   /** How a call is retried and what an acceptable answer is. */
   public record Policy(int maxAttempts, long initialBackoffMs, long maxBackoffMs, boolean failOnModelMismatch) {}
 
+  /** Where the caller reads the time and waits: the system's, or a virtual one in tests. */
+  interface Clock {
+    long nanoTime();
+
+    void sleepNanos(long nanos) throws InterruptedException;
+  }
+
+  private static final Clock SYSTEM_CLOCK = new Clock() {
+    @Override
+    public long nanoTime() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public void sleepNanos(long nanos) throws InterruptedException {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    }
+  };
+
   private final LlmClient client;
   private final Policy policy;
   private final Semaphore inFlight;
   private final RateLimiter requests;
   private final RateLimiter tokens;
   private final CircuitBreaker breaker;
+  private final Clock clock;
 
   /** No limits, no breaker: the client alone, with retries. */
   public RetryingCaller(LlmClient client, int maxAttempts, long initialBackoffMs) {
@@ -31,12 +51,19 @@ public final class RetryingCaller {
 
   public RetryingCaller(
       LlmClient client, Policy policy, int maxInFlight, RateLimiter requests, RateLimiter tokens, CircuitBreaker breaker) {
+    this(client, policy, maxInFlight, requests, tokens, breaker, SYSTEM_CLOCK);
+  }
+
+  /** With the given clock; the limiters and the breaker must read the same one. */
+  RetryingCaller(LlmClient client, Policy policy, int maxInFlight, RateLimiter requests, RateLimiter tokens,
+      CircuitBreaker breaker, Clock clock) {
     this.client = client;
     this.policy = policy;
     this.inFlight = new Semaphore(maxInFlight, true);
     this.requests = requests;
     this.tokens = tokens;
     this.breaker = breaker;
+    this.clock = clock;
   }
 
   /** Calls, retries, checks, and repairs once when the answer breaks the response schema. */
@@ -71,7 +98,7 @@ public final class RetryingCaller {
   }
 
   private CallOutcome callWithRetries(LlmRequest request) {
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     long waited = 0;
     LlmException last = null;
     double tokenEstimate = estimateTokens(request);
@@ -86,7 +113,7 @@ public final class RetryingCaller {
       LlmResponse r = null;
       LlmException e = null;
       try {
-        if (!breaker.allow(System.nanoTime())) {
+        if (!breaker.allow(clock.nanoTime())) {
           requests.adjust(-1);
           tokens.adjust(-tokenEstimate);
           LlmException open = new LlmException("circuit_open",
@@ -106,14 +133,14 @@ public final class RetryingCaller {
       if (e != null) {
         last = e;
         if (e.kind() != Kind.REQUEST) {
-          breaker.failure(System.nanoTime(), e.errorClass());
+          breaker.failure(clock.nanoTime(), e.errorClass());
         }
         if (!e.retryable() || attempt == policy.maxAttempts() || e.retryAfterMillis() > policy.maxBackoffMs()) {
           return CallOutcome.failure(e, attempt, elapsedMs(start, waited));
         }
         if (e.retryAfterMillis() >= 0) {
           // Everyone in this JVM waits, not just this thread: the limit is shared.
-          requests.pauseUntil(System.nanoTime() + e.retryAfterMillis() * 1_000_000);
+          requests.pauseUntil(clock.nanoTime() + e.retryAfterMillis() * 1_000_000);
         } else if (!sleep(backoffMs(attempt))) {
           return CallOutcome.failure(e, attempt, elapsedMs(start, waited));
         }
@@ -124,7 +151,7 @@ public final class RetryingCaller {
       if (outcome.ok() || outcome.error().kind() == Kind.REQUEST) {
         breaker.success();
       } else {
-        breaker.failure(System.nanoTime(), outcome.error().errorClass());
+        breaker.failure(clock.nanoTime(), outcome.error().errorClass());
       }
       return outcome;
     }
@@ -133,19 +160,19 @@ public final class RetryingCaller {
 
   /** Takes a slot in flight and the rate permits; returns the nanoseconds spent waiting. */
   private long acquire(double tokenEstimate) throws InterruptedException {
-    long t0 = System.nanoTime();
+    long t0 = clock.nanoTime();
     inFlight.acquire();
     try {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       long wait = Math.max(requests.reserve(1, now), tokens.reserve(tokenEstimate, now));
       if (wait > 0) {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        clock.sleepNanos(wait);
       }
     } catch (InterruptedException e) {
       inFlight.release();
       throw e;
     }
-    return System.nanoTime() - t0;
+    return clock.nanoTime() - t0;
   }
 
   private CallOutcome checked(LlmRequest request, LlmResponse r, int attempts, long latency) {
@@ -193,13 +220,13 @@ public final class RetryingCaller {
         first.latencyMillis() + second.latencyMillis());
   }
 
-  private static long elapsedMs(long start, long waitedNanos) {
-    return Math.max(0, (System.nanoTime() - start - waitedNanos) / 1_000_000);
+  private long elapsedMs(long start, long waitedNanos) {
+    return Math.max(0, (clock.nanoTime() - start - waitedNanos) / 1_000_000);
   }
 
-  private static boolean sleep(long ms) {
+  private boolean sleep(long ms) {
     try {
-      Thread.sleep(ms);
+      clock.sleepNanos(ms * 1_000_000);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -2,11 +2,16 @@ package io.flywheel.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+/** Retries, limits, breaker and answer checks of {@link RetryingCaller}; time is virtual, never the wall clock. */
 class RetryingCallerTest {
+  private static final long MS = 1_000_000L;
   private static final LlmRequest REQUEST =
       new LlmRequest("m", List.of(Message.user("hi")), new ResponseSchema("s", 1, "{}"), new DecodingParams(0, 1, 10, 0));
   private static final LlmResponse OK = new LlmResponse("{}", "m", FinishReason.STOP, new Usage(1, 1), 0);
@@ -127,20 +132,61 @@ class RetryingCallerTest {
     assertThat(caller.backoffMs(5)).isZero();
   }
 
+  /**
+   * A clock that moves only when a caller sleeps: a sleep ends at once, at the time the sleeping
+   * thread last read plus the sleep, and moves the clock there (never back). Every wait the caller
+   * makes is recorded, so tests assert exact times with no dependence on the machine's speed.
+   */
+  static final class VirtualClock implements RetryingCaller.Clock {
+    static final long START = 1_000_000 * MS;
+    private final AtomicLong now = new AtomicLong(START);
+    private final ThreadLocal<Long> lastRead = ThreadLocal.withInitial(() -> START);
+    /** The virtual time each sleep ended at, in the order the sleeps were made. */
+    final List<Long> wakeUps = Collections.synchronizedList(new ArrayList<>());
+    /** Run once, inside the first sleep (before the clock moves): another caller acting meanwhile. */
+    volatile Runnable duringFirstSleep;
+
+    @Override
+    public long nanoTime() {
+      long t = now.get();
+      lastRead.set(t);
+      return t;
+    }
+
+    @Override
+    public void sleepNanos(long nanos) {
+      long until = lastRead.get() + nanos;
+      Runnable meanwhile = duringFirstSleep;
+      duringFirstSleep = null;
+      if (meanwhile != null) {
+        meanwhile.run();
+      }
+      wakeUps.add(until);
+      now.accumulateAndGet(until, Math::max);
+      lastRead.set(until);
+    }
+  }
+
   /** Answers from a scripted list (the last one repeats), recording concurrency. */
   private static final class ScriptedClient implements LlmClient {
     final List<Object> script;
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
-    final List<LlmRequest> requests = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    /** System.nanoTime() at the start of each call, in call order. */
-    final List<Long> startedNanos = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    final List<LlmRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    /** The clock's time at the start of each call, in call order (when a clock is given). */
+    final List<Long> startedNanos = Collections.synchronizedList(new ArrayList<>());
     final long sleepMs;
+    private VirtualClock clock;
 
     ScriptedClient(long sleepMs, Object... script) {
       this.sleepMs = sleepMs;
       this.script = List.of(script);
+    }
+
+    ScriptedClient on(VirtualClock clock) {
+      this.clock = clock;
+      return this;
     }
 
     @Override
@@ -151,7 +197,9 @@ class RetryingCallerTest {
     @Override
     public LlmResponse complete(LlmRequest request) {
       requests.add(request);
-      startedNanos.add(System.nanoTime());
+      if (clock != null) {
+        startedNanos.add(clock.nanoTime());
+      }
       int n = calls.getAndIncrement();
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       try {
@@ -192,26 +240,30 @@ class RetryingCallerTest {
   }
 
   @Test
-  void retryAfterIsHonouredByEveryCallerOfTheJvm() throws Exception {
+  void retryAfterIsHonouredByEveryCallerOfTheJvm() {
     LlmException limited = new LlmException("http_429", "slow down", LlmException.Kind.TRANSIENT, 400, null);
-    ScriptedClient client = new ScriptedClient(0, limited, OK);
-    RetryingCaller c = caller(client, 3, 5_000, false, 10, new RateLimiter(0), noBreaker());
-    java.util.concurrent.CompletableFuture<CallOutcome> first =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> c.call(REQUEST));
-    while (client.calls.get() == 0) {
-      Thread.sleep(1);
-    }
-    Thread.sleep(50); // the first caller has its 429 in hand by now
-    // Another caller of the same JVM, which never got a 429 itself, waits out the pause too: it cannot
-    // finish before the server's 400 ms have passed since the 429 (timed from the 429 itself, not from
-    // this thread's start, which a loaded machine delays by an unknown amount).
-    CallOutcome other = c.call(REQUEST);
-    assertThat((System.nanoTime() - client.startedNanos.get(0)) / 1_000_000).isGreaterThanOrEqualTo(400);
-    assertThat(other.ok()).isTrue();
-    CallOutcome o = first.get();
+    VirtualClock clock = new VirtualClock();
+    ScriptedClient client = new ScriptedClient(0, limited, OK).on(clock);
+    RetryingCaller c = new RetryingCaller(client, new RetryingCaller.Policy(3, 1, 5_000, false), 10,
+        new RateLimiter(0, VirtualClock.START), new RateLimiter(0, VirtualClock.START), noBreaker(), clock);
+    // While the first caller waits out its 429, another caller of the same JVM (which never got a
+    // 429 itself) calls: it must wait out the same pause, because the limit is shared.
+    List<CallOutcome> other = new ArrayList<>();
+    clock.duringFirstSleep = () -> other.add(c.call(REQUEST));
+
+    CallOutcome o = c.call(REQUEST);
+
+    assertThat(client.calls).hasValue(3);
+    long limitedAt = client.startedNanos.get(0);
+    assertThat(client.startedNanos.get(1) - limitedAt).as("the other caller's request, after the 429").isEqualTo(400 * MS);
+    assertThat(client.startedNanos.get(2) - limitedAt).as("the retry, after the 429").isEqualTo(400 * MS);
+    assertThat(other).singleElement().satisfies(x -> {
+      assertThat(x.ok()).isTrue();
+      assertThat(x.attempts()).isEqualTo(1);
+    });
     assertThat(o.ok()).isTrue();
     assertThat(o.attempts()).isEqualTo(2);
-    assertThat(o.latencyMillis()).as("waiting out the server's Retry-After is not latency").isLessThan(300);
+    assertThat(o.latencyMillis()).as("waiting out the server's Retry-After is not latency").isZero();
   }
 
   @Test
@@ -340,38 +392,46 @@ class RetryingCallerTest {
 
   @Test
   void theRateLimitPacesRequestsAcrossThreads() throws Exception {
-    ScriptedClient client = new ScriptedClient(0, OK);
-    RetryingCaller c = caller(client, 1, 1, false, 50, new RateLimiter(1200), noBreaker()); // 20 per second
+    VirtualClock clock = new VirtualClock();
+    ScriptedClient client = new ScriptedClient(0, OK).on(clock);
+    RetryingCaller c = new RetryingCaller(client, new RetryingCaller.Policy(1, 1, 1, false), 50,
+        new RateLimiter(1200, VirtualClock.START), new RateLimiter(0, VirtualClock.START), noBreaker(), clock); // 20/s
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-    long t0 = System.nanoTime();
-    List<java.util.concurrent.Future<CallOutcome>> fs = new java.util.ArrayList<>();
+    List<java.util.concurrent.Future<CallOutcome>> fs = new ArrayList<>();
     for (int i = 0; i < 21; i++) {
       fs.add(pool.submit(() -> c.call(REQUEST)));
     }
     for (var f : fs) {
-      f.get();
+      assertThat(f.get().ok()).isTrue();
     }
     pool.shutdown();
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    assertThat(seconds).isBetween(0.95, 1.6);
+    // The first request goes at once; each other one waits for its own slot, 50 ms after the one
+    // before, whichever thread it ran on: 21 requests take exactly one second.
+    List<Long> expected = new ArrayList<>();
+    for (int k = 1; k <= 20; k++) {
+      expected.add(VirtualClock.START + k * 50 * MS);
+    }
+    assertThat(clock.wakeUps.stream().sorted().toList()).isEqualTo(expected);
+    assertThat(clock.nanoTime() - VirtualClock.START).isEqualTo(1000 * MS);
+    assertThat(client.calls).hasValue(21);
   }
 
   @Test
   void theTokenLimitPacesByEstimateAndSettlesWithTheReportedUsage() {
     // 100 tokens a second; each request books 1 + 45 = 46 tokens and reports 10 + 5 = 15.
     LlmRequest request = new LlmRequest("m", List.of(Message.user("hi")), null, new DecodingParams(0, 1, 45, 0));
-    RateLimiter tokens = new RateLimiter(6000);
+    assertThat(RetryingCaller.estimateTokens(request)).isEqualTo(46.0);
+    VirtualClock clock = new VirtualClock();
+    RateLimiter tokens = new RateLimiter(6000, VirtualClock.START);
     RetryingCaller c = new RetryingCaller(new ScriptedClient(0, answer("x", FinishReason.STOP, "m")),
-        new RetryingCaller.Policy(1, 1, 1000, false), 10, new RateLimiter(0), tokens, noBreaker());
-    long t0 = System.nanoTime();
+        new RetryingCaller.Policy(1, 1, 1000, false), 10, new RateLimiter(0, VirtualClock.START), tokens, noBreaker(), clock);
     for (int i = 0; i < 6; i++) {
-      c.call(request);
+      assertThat(c.call(request).ok()).isTrue();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    // Each call waits for the 15 tokens its predecessor really used (0.15 s), not the 46 it booked
-    // (0.46 s, 2.3 s in all), and not for nothing (no token limit).
-    assertThat(seconds).isBetween(0.65, 1.2);
-    long next = tokens.reserve(1, System.nanoTime());
-    assertThat(next / 1_000_000).as("the last call's 15 tokens, still to pass").isBetween(90L, 200L);
+    // Each call waits for the 15 tokens its predecessor really used (150 ms), not the 46 it booked
+    // (460 ms), and not for nothing (no token limit).
+    assertThat(clock.wakeUps).containsExactly(VirtualClock.START + 150 * MS, VirtualClock.START + 300 * MS,
+        VirtualClock.START + 450 * MS, VirtualClock.START + 600 * MS, VirtualClock.START + 750 * MS);
+    assertThat(tokens.reserve(1, clock.nanoTime())).as("the last call's 15 tokens, still to pass").isEqualTo(150 * MS);
   }
 }

@@ -1,5 +1,6 @@
 package io.flywheel.recommend;
 
+import static io.flywheel.testing.TestSpark.rows;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -82,26 +83,33 @@ class RecommendJobIT {
     return spark.read().format("delta").load(dir.resolve("warehouse").resolve(t.tableName()).toString());
   }
 
-  private List<String> recs(Path dir, LocalDate day) {
-    return table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
-        .select("user_id", "rank", "item_id", "attempt", "seed", "history_order", "phrasing")
-        .collectAsList().stream().map(Row::toString).sorted().toList();
+  private static final String[] REC_COLUMNS = {"user_id", "rank", "item_id", "attempt", "seed", "history_order", "phrasing"};
+
+  /** The recommendation rows of a date, as plain values in a fixed order. */
+  private List<Map<String, Object>> recs(Path dir, LocalDate day) {
+    return rows(table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
+        .selectExpr(REC_COLUMNS).orderBy(REC_COLUMNS[0], java.util.Arrays.copyOfRange(REC_COLUMNS, 1, REC_COLUMNS.length)));
+  }
+
+  /** The values of one string column, in no particular order. */
+  private static List<String> strings(Dataset<Row> df, String column) {
+    return rows(df.select(column)).stream().map(r -> (String) r.get(column)).toList();
   }
 
   private Map<String, List<String>> lists(Path dir, LocalDate day) {
     Map<String, List<String>> out = new HashMap<>();
-    for (Row r : table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
-        .orderBy("user_id", "rank").collectAsList()) {
-      out.computeIfAbsent(r.getString(r.fieldIndex("user_id")), k -> new ArrayList<>()).add(r.getString(r.fieldIndex("item_id")));
+    for (Map<String, Object> r : rows(table(dir, Table.RECOMMENDATIONS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
+        .orderBy("user_id", "rank"))) {
+      out.computeIfAbsent((String) r.get("user_id"), k -> new ArrayList<>()).add((String) r.get("item_id"));
     }
     return out;
   }
 
   private Map<String, Double> metrics(Path dir, LocalDate day, String phrasing) {
     Map<String, Double> m = new HashMap<>();
-    for (Row r : table(dir, Table.RECOMMENDATION_METRICS)
-        .where(col("run_date").equalTo(java.sql.Date.valueOf(day)).and(col("phrasing").equalTo(phrasing))).collectAsList()) {
-      m.put(r.getString(r.fieldIndex("metric")), r.getDouble(r.fieldIndex("value")));
+    for (Map<String, Object> r : rows(table(dir, Table.RECOMMENDATION_METRICS)
+        .where(col("run_date").equalTo(java.sql.Date.valueOf(day)).and(col("phrasing").equalTo(phrasing))))) {
+      m.put((String) r.get("metric"), (Double) r.get("value"));
     }
     return m;
   }
@@ -110,10 +118,13 @@ class RecommendJobIT {
   void recommendsValidatedListsRerunsIdenticallyAndAvoidsYesterdaysSuggestions(@TempDir Path dir) {
     RunLog first = run(dir, DAY1);
     assertThat(first.status()).isEqualTo("succeeded");
-    List<String> day1 = recs(dir, DAY1);
+    List<Map<String, Object>> day1 = recs(dir, DAY1);
     assertThat(day1).isNotEmpty();
     long metricRows = table(dir, Table.RECOMMENDATION_METRICS).count();
-    long calls1 = table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(first.get("users") >= 0 ? runIdOf(dir, DAY1) : "")).count();
+    // The first run is the only run so far: every logged call is its own, one row per call.
+    assertThat(table(dir, Table.RUNS).count()).isEqualTo(1);
+    assertThat(first.get("calls")).isPositive();
+    long calls1 = table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(runIdOf(dir, DAY1))).count();
     assertThat(calls1).isEqualTo(first.get("calls"));
 
     // Rerun of the same date: no model call, identical rows, none duplicated, metrics replaced;
@@ -130,14 +141,14 @@ class RecommendJobIT {
     assertThat(rerun.get("embeddings_cached")).isEqualTo(first.get("catalog_items"));
 
     // Every item is in the catalog, not in the user's history, not repeated within its list.
-    Set<String> catalog = new HashSet<>();
-    table(dir, Table.ITEM_EMBEDDINGS).select("item_id").collectAsList().forEach(r -> catalog.add(r.getString(0)));
+    Set<String> catalog = new HashSet<>(strings(table(dir, Table.ITEM_EMBEDDINGS), "item_id"));
     Map<String, Set<String>> history = new HashMap<>();
-    for (Row r : spark.read().format("delta").load(shared.resolve("purchases").toString())
-        .where(col("user_id").isNotNull()).collectAsList()) {
-      history.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getString(1));
+    for (Map<String, Object> r : rows(spark.read().format("delta").load(shared.resolve("purchases").toString())
+        .where(col("user_id").isNotNull()))) {
+      history.computeIfAbsent((String) r.get("user_id"), k -> new HashSet<>()).add((String) r.get("item_id"));
     }
     Map<String, List<String>> l1 = lists(dir, DAY1);
+    assertThat(l1).isNotEmpty();
     for (Map.Entry<String, List<String>> e : l1.entrySet()) {
       assertThat(catalog).containsAll(e.getValue());
       assertThat(e.getValue()).doesNotHaveDuplicates().doesNotContainAnyElementsOf(history.get(e.getKey()));
@@ -149,7 +160,7 @@ class RecommendJobIT {
         .select(trim(col("item_id")).as("id"), trim(col("title")).as("t"), coalesce(col("category"), lit("")).as("c"))
         .where("id <> '' AND t IS NOT NULL AND t <> ''")
         .groupBy("id").agg(min(struct(col("t"), col("c"))).as("m")).select("id", "m.c").collectAsList()) {
-      categoryOf.put(r.getString(0), r.getString(1));
+      categoryOf.put(r.getAs("id"), r.getAs("c"));
     }
     for (List<String> l : l1.values()) {
       Map<String, Integer> perCategory = new HashMap<>();
@@ -157,10 +168,9 @@ class RecommendJobIT {
       assertThat(perCategory.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(5));
     }
     // The seed and the order used are logged with each row and in the request.
-    Row any = table(dir, Table.RECOMMENDATIONS).first();
-    assertThat(any.<String>getList(any.fieldIndex("history_order"))).isNotEmpty();
-    assertThat(table(dir, Table.LLM_CALLS).first().getString(table(dir, Table.LLM_CALLS).first().fieldIndex("request")))
-        .contains(RecommendPrompt.OPEN_TAG);
+    assertThat(day1).allSatisfy(r -> assertThat((List<?>) r.get("history_order")).isNotEmpty());
+    assertThat(strings(table(dir, Table.LLM_CALLS), "request")).isNotEmpty()
+        .allSatisfy(request -> assertThat(request).contains(RecommendPrompt.OPEN_TAG));
 
     // Metrics: one row per metric for the run and for each phrasing, values in range; shuffling matters.
     Map<String, Double> all = metrics(dir, DAY1, "all");
@@ -179,8 +189,8 @@ class RecommendJobIT {
     assertThat(all.get("categories_per_list")).isBetween(2.0, 10.0);
 
     // Rejected purchase rows are kept with their reason.
-    assertThat(table(dir, Table.RECOMMEND_REJECTS).select("reason").distinct().collectAsList().stream()
-        .map(r -> r.getString(0)).toList()).contains("null_user", "unknown_item");
+    assertThat(strings(table(dir, Table.RECOMMEND_REJECTS).select("reason").distinct(), "reason"))
+        .contains("null_user", "unknown_item");
 
     // Next day: yesterday's suggestions are avoided.
     run(dir, DAY2);
@@ -200,14 +210,15 @@ class RecommendJobIT {
   void aRunCutShortResumesWithOnlyTheUsersNoBatchCommitted(@TempDir Path dir) {
     RunLog first = run(dir, DAY1, "recommend.batch_size=20");
     assertThat(first.status()).isEqualTo("succeeded");
-    List<String> complete = recs(dir, DAY1);
+    List<Map<String, Object>> complete = recs(dir, DAY1);
     long calls = table(dir, Table.LLM_CALLS).count();
     // The state a crash before the last batch's commit leaves: those users' rows and calls are missing.
-    List<String> lost = table(dir, Table.RECOMMENDATION_USERS).select("user_id").orderBy("user_id").limit(15)
-        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    List<String> lost = strings(table(dir, Table.RECOMMENDATION_USERS).select("user_id").orderBy("user_id").limit(15), "user_id");
+    assertThat(lost).hasSize(15);
     String inLost = "user_id IN ('" + String.join("','", lost) + "')";
     String callsOfLost = "item_key IN ('" + String.join("','", lost) + "')";
     long lostCalls = table(dir, Table.LLM_CALLS).where(callsOfLost).count();
+    assertThat(lostCalls).isGreaterThanOrEqualTo(lost.size());
     io.delta.tables.DeltaTable.forPath(spark, dir.resolve("warehouse/recommendation_users").toString()).delete(inLost);
     io.delta.tables.DeltaTable.forPath(spark, dir.resolve("warehouse/llm_calls").toString()).delete(callsOfLost);
 
@@ -215,8 +226,8 @@ class RecommendJobIT {
     // Exactly the lost users are called again, with the same calls, and the lists come out the same.
     assertThat(resumed.get("users_to_call")).isEqualTo(lost.size());
     assertThat(resumed.get("calls")).isEqualTo(lostCalls);
-    assertThat(table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(runIdOf(dir, DAY1))).select("item_key").distinct()
-        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList()).isEqualTo(lost);
+    assertThat(strings(table(dir, Table.LLM_CALLS).where(col("run_id").equalTo(runIdOf(dir, DAY1))).select("item_key").distinct(),
+        "item_key").stream().sorted().toList()).isEqualTo(lost);
     assertThat(table(dir, Table.LLM_CALLS).count()).isEqualTo(calls);
     assertThat(recs(dir, DAY1)).isEqualTo(complete);
     assertThat(table(dir, Table.RECOMMENDATION_USERS).count()).isEqualTo(first.get("users"));
@@ -242,7 +253,7 @@ class RecommendJobIT {
 
   private String runIdOf(Path dir, LocalDate day) {
     return table(dir, Table.RUNS).where(col("run_date").equalTo(java.sql.Date.valueOf(day)))
-        .orderBy(col("started_at").desc()).first().getString(1);
+        .orderBy(col("started_at").desc()).first().getAs("run_id");
   }
 
   @Test

@@ -35,9 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the summarize job on a real Spark standalone cluster (a master and two one-core workers
- * started here from the test classpath, on 127.0.0.1; see RECIPES.md) against the fake OpenAI
- * server, which enforces the job's own per-minute limit: the two executors keep to it together
- * (no 429, yet more than one executor's share), and each executor JVM creates one client.
+ * started here from the test classpath, on 127.0.0.1) against the fake OpenAI server, which
+ * enforces the job's own per-minute limit: the two executors keep to it together (no 429, and the
+ * arrivals the server recorded are spaced at least as the limit requires), both call at the same
+ * time, and each executor JVM creates one client. Throughput (how close to the limit the job gets)
+ * is measured by {@code bench/providers}, not asserted here.
  */
 class ClusterRateLimitIT {
   private static final String SECRET = "sk-flywheel-cluster-SECRET-c0ffee42";
@@ -146,20 +148,25 @@ class ClusterRateLimitIT {
     assertThat(clientsByPid).hasSize(2).doesNotContainKey(Long.toString(ProcessHandle.current().pid()));
     assertThat(clientsByPid.values()).allSatisfy(serials -> assertThat(serials).hasSize(1));
 
-    // Together they ran faster than one executor's share could (5/s), and no faster than the limit (10/s).
-    double overall = rate(seen.stream().map(FakeLlmServer.Seen::arrivedNanos).toList());
-    assertThat(overall).as("requests per second, both executors").isBetween(6.0, 10.5);
+    // No faster than the limit: the server saw the requests of both executors spaced by at least
+    // 1/10 s on average, and those of each executor by at least its share's 1/5 s. (Spacing the
+    // server recorded is the job's behaviour; a slow machine only spaces them more.)
+    long nanosPerRequest = 60_000_000_000L / LIMIT_PER_MINUTE;
+    assertThat(span(seen.stream().map(FakeLlmServer.Seen::arrivedNanos).toList()))
+        .as("nanoseconds from the first to the last request, both executors")
+        .isGreaterThanOrEqualTo((long) ((seen.size() - 1) * nanosPerRequest / 1.05));
     for (List<Long> arrivals : arrivalsByPid.values()) {
       assertThat(arrivals.size()).isGreaterThan(20);
-      assertThat(rate(arrivals)).as("requests per second, one executor").isLessThan(5.5);
+      assertThat(span(arrivals)).as("nanoseconds from the first to the last request, one executor")
+          .isGreaterThanOrEqualTo((long) ((arrivals.size() - 1) * 2 * nanosPerRequest / 1.1));
     }
-    System.out.printf(java.util.Locale.ROOT, "cluster: %d requests, %.2f req/s overall (limit %.1f), per executor %s, 429s %d%n",
-        seen.size(), overall, LIMIT_PER_MINUTE / 60.0,
-        arrivalsByPid.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size() + " at "
-            + String.format(java.util.Locale.ROOT, "%.2f/s", rate(e.getValue()))).toList(), server.count(429));
+    // At the same time: each executor sent at least 10 requests while the other was sending.
     long overlapStart = arrivalsByPid.values().stream().mapToLong(a -> a.stream().mapToLong(Long::longValue).min().getAsLong()).max().getAsLong();
     long overlapEnd = arrivalsByPid.values().stream().mapToLong(a -> a.stream().mapToLong(Long::longValue).max().getAsLong()).min().getAsLong();
-    assertThat(overlapEnd).as("the executors called at the same time").isGreaterThan(overlapStart);
+    for (List<Long> arrivals : arrivalsByPid.values()) {
+      assertThat(arrivals.stream().filter(t -> t >= overlapStart && t <= overlapEnd).count())
+          .as("requests of one executor while the other was sending").isGreaterThanOrEqualTo(10);
+    }
 
     // The key is in no log of the cluster.
     List<Path> logs = new ArrayList<>(List.of(masterLog, driverLog));
@@ -174,11 +181,11 @@ class ClusterRateLimitIT {
     }
   }
 
-  /** Requests per second between the first and the last arrival. */
-  private static double rate(List<Long> arrivals) {
+  /** Nanoseconds between the first and the last arrival the server recorded. */
+  private static long span(List<Long> arrivals) {
     long first = arrivals.stream().mapToLong(Long::longValue).min().getAsLong();
     long last = arrivals.stream().mapToLong(Long::longValue).max().getAsLong();
-    return (arrivals.size() - 1) / ((last - first) / 1e9);
+    return last - first;
   }
 
   /** A SPARK_HOME whose jars/ holds the test classpath, with Flywheel's class folders as jars. */

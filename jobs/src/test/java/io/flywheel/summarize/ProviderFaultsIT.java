@@ -141,7 +141,9 @@ class ProviderFaultsIT {
     RunLog second = runs.run(DAY2);
     assertThat(second.get("calls")).isEqualTo(retryable.size());
     assertThat(fake.server().seen()).extracting(FakeLlmServer.Seen::itemKey).containsExactlyInAnyOrderElementsOf(retryable);
-    for (Row r : runs.calls(runs.lastRunId())) {
+    List<Row> resent = runs.calls(runs.lastRunId());
+    assertThat(resent).hasSize(retryable.size());
+    for (Row r : resent) {
       assertThat(str(r, "status")).isEqualTo(expected.get(itemKeyOf(r)));
     }
     assertThat(second.status()).isEqualTo("succeeded");

@@ -1,5 +1,6 @@
 package io.flywheel.summarize;
 
+import static io.flywheel.testing.TestSpark.rows;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -54,12 +56,17 @@ class SummarizeJobIT {
 
   private long version(Table t) {
     return DeltaTable.forPath(spark, dir.resolve("warehouse").resolve(t.tableName()).toString())
-        .history(1).select("version").first().getLong(0);
+        .history(1).select("version").first().getAs("version");
   }
 
-  private List<String> summaryRows() {
-    return table(Table.SUMMARIES).select("item_id", "cache_key", "summary", "run_id").collectAsList().stream()
-        .map(Row::toString).sorted().toList();
+  private List<Map<String, Object>> summaryRows() {
+    return rows(table(Table.SUMMARIES).select("item_id", "cache_key", "summary", "run_id")
+        .orderBy("item_id", "cache_key", "summary", "run_id"));
+  }
+
+  /** The values of one string column, in no particular order. */
+  private static List<String> strings(Dataset<Row> df, String column) {
+    return rows(df.select(column)).stream().map(r -> (String) r.get(column)).toList();
   }
 
   @Test
@@ -68,7 +75,8 @@ class SummarizeJobIT {
     RunLog first = run(DAY1);
     assertThat(first.get("calls")).isGreaterThan(250);
     assertThat(first.get("ok")).isGreaterThan(200);
-    List<String> before = summaryRows();
+    List<Map<String, Object>> before = summaryRows();
+    assertThat(before).isNotEmpty();
     long summariesVersion = version(Table.SUMMARIES);
     long callsBefore = table(Table.LLM_CALLS).count();
 
@@ -89,7 +97,8 @@ class SummarizeJobIT {
   void afterMutatingKItemsTheNextRunMakesExactlyKCallsAndUpdatesOnlyThem() {
     generate(400, 0);
     RunLog first = run(DAY1);
-    List<Row> beforeRows = table(Table.SUMMARIES).select("item_id", "cache_key").collectAsList();
+    List<Map<String, Object>> beforeRows = rows(table(Table.SUMMARIES).select("item_id", "cache_key"));
+    assertThat(beforeRows).hasSize((int) first.get("ok"));
 
     generate(400, 0.05);
     CatalogGenerator gen = new CatalogGenerator(7, 0.05, 3);
@@ -101,26 +110,22 @@ class SummarizeJobIT {
     RunLog second = run(DAY2);
 
     assertThat(second.get("calls")).isEqualTo(mutated.size());
-    Set<String> calledItems = new HashSet<>();
-    for (Row r : table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))).select("item_key").collectAsList()) {
-      calledItems.add(r.getString(0));
-    }
+    Set<String> calledItems =
+        new HashSet<>(strings(table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))), "item_key"));
     assertThat(calledItems).isEqualTo(mutated);
     // Unmutated items keep their row; mutated ones that passed the guardrails got a new cache key.
-    Set<String> changed = new HashSet<>();
-    for (Row r : table(Table.SUMMARIES).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))).select("item_id").collectAsList()) {
-      changed.add(r.getString(0));
-    }
+    Set<String> changed =
+        new HashSet<>(strings(table(Table.SUMMARIES).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2))), "item_id"));
     assertThat(changed).isSubsetOf(mutated).hasSize((int) second.get("ok"));
     Set<String> beforeChanged = new HashSet<>();
-    Set<String> afterKeys = new HashSet<>(table(Table.SUMMARIES).select("cache_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
-    for (Row r : beforeRows) {
-      if (!afterKeys.contains(r.getString(1))) {
-        beforeChanged.add(r.getString(0));
+    Set<String> afterKeys = new HashSet<>(strings(table(Table.SUMMARIES), "cache_key"));
+    for (Map<String, Object> r : beforeRows) {
+      if (!afterKeys.contains(r.get("cache_key"))) {
+        beforeChanged.add((String) r.get("item_id"));
       }
     }
     assertThat(beforeChanged).isEqualTo(changed);
-    assertThat(table(Table.SUMMARIES_HISTORY).select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+    assertThat(strings(table(Table.SUMMARIES_HISTORY), "item_id"))
         .containsExactlyInAnyOrderElementsOf(changed);
     assertThat(table(Table.SUMMARIES).count()).isEqualTo(first.get("ok") + countNewlyOk(changed, beforeRows));
 
@@ -140,8 +145,8 @@ class SummarizeJobIT {
         .isGreaterThan(table(Table.SUMMARIES).count());
   }
 
-  private static long countNewlyOk(Set<String> changed, List<Row> beforeRows) {
-    Set<String> had = beforeRows.stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+  private static long countNewlyOk(Set<String> changed, List<Map<String, Object>> beforeRows) {
+    Set<String> had = beforeRows.stream().map(r -> (String) r.get("item_id")).collect(Collectors.toSet());
     return changed.stream().filter(id -> !had.contains(id)).count();
   }
 
@@ -155,8 +160,8 @@ class SummarizeJobIT {
     generate(300, 0);
     String promptsSet = "summarize.prompts_dir=" + prompts;
     run(DAY1, promptsSet);
-    List<Row> before = table(Table.SUMMARIES).select("item_id", "prompt_id", "cache_key").collectAsList();
-    long books = before.stream().filter(r -> r.getString(1).equals("catalog_summary_books")).count();
+    List<Map<String, Object>> before = rows(table(Table.SUMMARIES).select("item_id", "prompt_id", "cache_key"));
+    long books = before.stream().filter(r -> r.get("prompt_id").equals("catalog_summary_books")).count();
     assertThat(books).isGreaterThan(5);
     long acceptedBooks =
         spark.read().format("delta").load(dir.resolve("catalog").toString())
@@ -170,15 +175,13 @@ class SummarizeJobIT {
 
     // Every books item is asked again (including ones whose answer failed a guardrail before); no other.
     assertThat(second.get("calls")).isLessThanOrEqualTo(acceptedBooks).isGreaterThanOrEqualTo(books);
-    List<Row> calledPrompts = table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2)))
-        .select("prompt_id", "prompt_version").distinct().collectAsList();
-    assertThat(calledPrompts).hasSize(1);
-    assertThat(calledPrompts.get(0).getString(0)).isEqualTo("catalog_summary_books");
-    assertThat(calledPrompts.get(0).getInt(1)).isEqualTo(oldVersion + 1);
-    Set<String> afterKeys = new HashSet<>(table(Table.SUMMARIES).select("cache_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
-    for (Row r : before) {
-      boolean isBook = r.getString(1).equals("catalog_summary_books");
-      assertThat(afterKeys.contains(r.getString(2))).as("entry %s kept", r.getString(0)).isEqualTo(!isBook);
+    List<Map<String, Object>> calledPrompts = rows(table(Table.LLM_CALLS).where(col("run_date").equalTo(java.sql.Date.valueOf(DAY2)))
+        .select("prompt_id", "prompt_version").distinct());
+    assertThat(calledPrompts).containsExactly(Map.of("prompt_id", "catalog_summary_books", "prompt_version", oldVersion + 1));
+    Set<String> afterKeys = new HashSet<>(strings(table(Table.SUMMARIES), "cache_key"));
+    for (Map<String, Object> r : before) {
+      boolean isBook = r.get("prompt_id").equals("catalog_summary_books");
+      assertThat(afterKeys.contains(r.get("cache_key"))).as("entry %s kept", r.get("item_id")).isEqualTo(!isBook);
     }
   }
 
@@ -205,21 +208,22 @@ class SummarizeJobIT {
 
     assertThat(log.get("items_read")).isEqualTo(lines.size());
     assertThat(log.get("items_read")).isEqualTo(log.get("items_accepted") + log.get("items_rejected"));
-    List<String> reasons = table(Table.CATALOG_REJECTS).select("reason").as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList().stream().sorted().toList();
+    List<String> reasons = strings(table(Table.CATALOG_REJECTS), "reason").stream().sorted().toList();
     assertThat(reasons).containsExactly(
         "corrupt_record", "duplicate_id", "missing_id", "missing_id", "too_large", "unparseable_updated_at");
-    Row dup = table(Table.CATALOG_REJECTS).where(col("reason").equalTo("duplicate_id")).first();
-    assertThat(dup.getString(dup.fieldIndex("item_id"))).isEqualTo("A3");
-    assertThat(dup.getString(dup.fieldIndex("raw_row"))).contains("tiny").contains("2025-06-02");
-    Row corrupt = table(Table.CATALOG_REJECTS).where(col("reason").equalTo("corrupt_record")).first();
-    assertThat(corrupt.getString(corrupt.fieldIndex("raw_row"))).contains("broken json");
+    List<Map<String, Object>> dup = rows(table(Table.CATALOG_REJECTS).where(col("reason").equalTo("duplicate_id")));
+    assertThat(dup).singleElement().satisfies(r -> {
+      assertThat(r.get("item_id")).isEqualTo("A3");
+      assertThat((String) r.get("raw_row")).contains("tiny").contains("2025-06-02");
+    });
+    List<Map<String, Object>> corrupt = rows(table(Table.CATALOG_REJECTS).where(col("reason").equalTo("corrupt_record")));
+    assertThat(corrupt).singleElement().satisfies(r -> assertThat((String) r.get("raw_row")).contains("broken json"));
 
     // A1 and A2 have identical content: one request serves both.
     assertThat(log.get("calls")).isEqualTo(2);
-    assertThat(table(Table.SUMMARIES).select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
-        .containsExactlyInAnyOrder("A1", "A2", "A3");
-    assertThat(table(Table.SUMMARIES).where(col("item_id").equalTo("A3")).first().getString(9)).contains("loud");
+    assertThat(strings(table(Table.SUMMARIES), "item_id")).containsExactlyInAnyOrder("A1", "A2", "A3");
+    assertThat(rows(table(Table.SUMMARIES).where(col("item_id").equalTo("A3"))))
+        .singleElement().satisfies(r -> assertThat((String) r.get("summary")).contains("loud"));
 
     // The same run date again: rejects are replaced, not duplicated.
     run(DAY1, sets.toArray(String[]::new));

@@ -87,7 +87,7 @@ public final class ProviderRuns {
 
   /** The run id of the latest run. */
   public String lastRunId() {
-    return table(Table.RUNS).orderBy(org.apache.spark.sql.functions.col("started_at").desc()).first().getString(1);
+    return table(Table.RUNS).orderBy(org.apache.spark.sql.functions.col("started_at").desc()).first().getAs("run_id");
   }
 
   /** The server's key of the item a stored call asked about (from its request JSON). */
@@ -111,21 +111,25 @@ public final class ProviderRuns {
 
   /** Fails when {@code secret} appears in any row of any table, in the test log or in what was printed. */
   public void assertSecretNowhere(String secret) throws IOException {
+    List<String> searched = new ArrayList<>();
     for (Table t : Table.values()) {
       Path p = dir.resolve("warehouse").resolve(t.tableName());
       if (Files.isDirectory(p)) {
+        searched.add(t.tableName());
         for (String row : table(t).toJSON().collectAsList()) {
           assertThat(row).as("a row of %s", t.tableName()).doesNotContain(secret);
         }
       }
     }
-    for (Path log : List.of(Path.of("target/test-logs/tests.log"))) {
-      if (Files.exists(log)) {
-        assertThat(Files.readString(log)).as("%s", log).doesNotContain(secret);
-      }
-    }
+    assertThat(searched).as("tables searched for the key").contains(Table.RUNS.tableName(), Table.LLM_CALLS.tableName());
+    // Written by log4j2-test.properties for every test JVM; a missing file would hide a leak.
+    Path log = Path.of("target/test-logs/tests.log");
+    assertThat(log).as("the test log").exists();
+    assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).as("%s", log).doesNotContain(secret);
     try (Stream<Path> files = Files.walk(dir.resolve("warehouse"))) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".crc")).toList()) {
+      List<Path> metadata = files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".crc")).toList();
+      assertThat(metadata).as("Delta log files").isNotEmpty();
+      for (Path f : metadata) {
         assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).as("%s", f).doesNotContain(secret);
       }
     }

@@ -7,11 +7,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.jdk.javaapi.CollectionConverters;
 
-/** The one SparkSession of the test JVM (local[2], UI off, 2 shuffle partitions), and run helpers. */
+/**
+ * The one SparkSession of the test JVM (local[2], UI off, 2 shuffle partitions), run helpers, and
+ * {@link #sql}/{@link #rows} to read results as plain Java values by column name.
+ */
 public final class TestSpark {
   private static SparkSession spark;
 
@@ -37,7 +44,10 @@ public final class TestSpark {
     return spark;
   }
 
-  /** The test JVM's module flags (see RECIPES.md), for the JVMs that tests start. */
+  /**
+   * The test JVM's module flags (the {@code spark.jvm.flags} property of the root pom.xml, which
+   * Surefire and Failsafe pass on), for the JVMs that tests start.
+   */
   public static List<String> jvmFlags() {
     List<String> flags = new ArrayList<>();
     for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -72,5 +82,67 @@ public final class TestSpark {
     SparkSession s = session();
     Warehouse wh = new Warehouse(s, loaded.config().warehouse().root(), "");
     return new RunContext(job, job + "-" + runDate + "-" + System.nanoTime(), runDate, dryRun, loaded, s, wh, Instant.now());
+  }
+
+  /** The rows of {@code query} on the shared session, as plain values (see {@link #rows}). */
+  public static List<Map<String, Object>> sql(String query) {
+    return rows(session().sql(query));
+  }
+
+  /**
+   * Collects {@code df} into one map per row, column name to plain Java value, in column order, so
+   * that tests read columns by name and compare values with {@code equals}. Arrays become {@link
+   * List}, maps {@link Map}, structs {@link Map} (field name to value, recursively); {@code DATE}
+   * becomes {@link LocalDate} and {@code TIMESTAMP} {@link Instant}; numbers, strings, booleans and
+   * binary stay as Spark gives them ({@code INT} is {@link Integer}, {@code BIGINT} {@link Long},
+   * {@code DOUBLE} {@link Double}, {@code BINARY} {@code byte[]}); SQL NULL is {@code null}. Order
+   * the frame ({@code orderBy}) when the order of the rows matters.
+   */
+  public static List<Map<String, Object>> rows(Dataset<Row> df) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : df.collectAsList()) {
+      out.add(plainRow(r));
+    }
+    return out;
+  }
+
+  private static Map<String, Object> plainRow(Row r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    String[] names = r.schema().fieldNames();
+    for (int i = 0; i < names.length; i++) {
+      if (m.containsKey(names[i])) {
+        throw new IllegalArgumentException("column '" + names[i] + "' appears twice in " + r.schema().simpleString()
+            + "; alias one of them to read them by name");
+      }
+      m.put(names[i], plain(r.get(i)));
+    }
+    return m;
+  }
+
+  private static Object plain(Object v) {
+    if (v instanceof Row struct) {
+      return plainRow(struct);
+    }
+    if (v instanceof scala.collection.Seq<?> seq) {
+      List<Object> list = new ArrayList<>();
+      for (Object e : CollectionConverters.asJava(seq)) {
+        list.add(plain(e));
+      }
+      return list;
+    }
+    if (v instanceof scala.collection.Map<?, ?> map) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : CollectionConverters.asJava(map).entrySet()) {
+        out.put(plain(e.getKey()), plain(e.getValue()));
+      }
+      return out;
+    }
+    if (v instanceof java.sql.Date d) {
+      return d.toLocalDate();
+    }
+    if (v instanceof java.sql.Timestamp t) {
+      return t.toInstant();
+    }
+    return v;
   }
 }

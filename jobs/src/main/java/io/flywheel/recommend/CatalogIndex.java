@@ -44,29 +44,31 @@ public final class CatalogIndex implements Serializable {
 
   /** An exact (single-cell) index. */
   public CatalogIndex(String[] ids, String[] titles, String[] categories, float[][] vectors, double matchThreshold) {
-    this(ids, titles, categories, vectors, matchThreshold, new float[0][], null, null, 0);
+    this(ids, titles, categories, vectors, matchThreshold, new Cells(new float[0][], null, null, 0));
   }
 
+  /** The retrieval cells: their centroids, where each cell's items start in {@code members}, and how many are probed. */
+  private record Cells(float[][] centroids, int[] start, int[] members, int probeCells) {}
+
   private CatalogIndex(String[] ids, String[] titles, String[] categories, float[][] vectors, double matchThreshold,
-      float[][] centroids, int[] cellStart, int[] members, int probeCells) {
+      Cells cells) {
     this.ids = ids;
     this.titles = titles;
     this.categories = categories;
     this.vectors = vectors;
     this.matchThreshold = matchThreshold;
-    this.centroids = centroids;
-    this.cellStart = cellStart;
-    this.members = members;
-    this.probeCells = probeCells;
+    this.centroids = cells.centroids();
+    this.cellStart = cells.start();
+    this.members = cells.members();
+    this.probeCells = cells.probeCells();
   }
 
   /**
-   * An index whose retrieval uses {@code cells} k-means cells (0: automatic, 1 cell below
+   * These items, indexed for retrieval in {@code cells} k-means cells (0: automatic, 1 cell below
    * {@link #EXACT_BELOW} items, else the square root of the item count) and scores the items of the
    * {@code probeCells} nearest cells per query.
    */
-  public static CatalogIndex build(String[] ids, String[] titles, String[] categories, float[][] vectors,
-      double matchThreshold, int cells, int probeCells) {
+  public CatalogIndex withCells(int cells, int probeCells) {
     int n = vectors.length;
     int k = cells > 0 ? cells : n < EXACT_BELOW ? 1 : (int) Math.round(Math.sqrt(n));
     if (k <= 1 || n == 0 || probeCells >= k) {
@@ -92,7 +94,7 @@ public final class CatalogIndex implements Serializable {
     for (int i = 0; i < n; i++) {
       members[fill[cellOf[i]]++] = i;
     }
-    return new CatalogIndex(ids, titles, categories, vectors, matchThreshold, centroids, start, members, probeCells);
+    return new CatalogIndex(ids, titles, categories, vectors, matchThreshold, new Cells(centroids, start, members, probeCells));
   }
 
   /** Number of retrieval cells (1 = exact search). */

@@ -156,7 +156,6 @@ public final class RecommendCalls implements CallBatches.Calls {
     }
     List<Integer> shown = history.subList(0, Math.min(rec.historyMax(), history.size()));
     List<RecommendPrompt.Item> avoid = rec.avoidRecent() ? items(idx, recent) : List.of();
-    int ask = ask();
 
     Map<Integer, Accepted> accepted = new LinkedHashMap<>();
     List<Row> calls = new ArrayList<>();
@@ -174,7 +173,7 @@ public final class RecommendCalls implements CallBatches.Calls {
       long seed = HistoryShuffle.seed(user, runDate, a);
       List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, a) : shown;
       List<RecommendPrompt.Item> candidateItems = items(idx, candidates(idx, profile, order, excluded));
-      Generation g = generate(caller, idx, phrasings, user, phrasing, a, ask, order, candidateItems, avoid, budget);
+      Generation g = generate(caller, idx, new Ask(user, phrasing, a, order, candidateItems, avoid), budget);
       if (g == null) {
         skipped = true;
         break;
@@ -211,7 +210,7 @@ public final class RecommendCalls implements CallBatches.Calls {
     if (probe && answered) {
       List<Integer> order = rec.shuffle() ? HistoryShuffle.shuffled(shown, user, runDate, PROBE_ATTEMPT) : shown;
       List<RecommendPrompt.Item> candidateItems = items(idx, candidates(idx, profile, order, excluded));
-      g = generate(caller, idx, phrasings, user, phrasing, PROBE_ATTEMPT, ask, order, candidateItems, avoid, budget);
+      g = generate(caller, idx, new Ask(user, phrasing, PROBE_ATTEMPT, order, candidateItems, avoid), budget);
     }
     if (g != null) {
       calls.add(g.call());
@@ -305,11 +304,16 @@ public final class RecommendCalls implements CallBatches.Calls {
     return new ArrayList<>(seen);
   }
 
-  private Generation generate(
-      RetryingCaller caller, CatalogIndex idx, Phrasings phrasings, String user, int phrasing, int attempt, int ask,
-      List<Integer> order, List<RecommendPrompt.Item> candidates, List<RecommendPrompt.Item> avoid, CallBudget budget) {
+  /** What one generation asks of the model: for whom, in which phrasing, which attempt, with what in the prompt. */
+  private record Ask(String user, int phrasing, int attempt, List<Integer> order, List<RecommendPrompt.Item> candidates,
+      List<RecommendPrompt.Item> avoid) {}
+
+  private Generation generate(RetryingCaller caller, CatalogIndex idx, Ask a, CallBudget budget) {
+    String user = a.user();
+    int attempt = a.attempt();
+    int ask = ask();
     LlmRequest request = new LlmRequest(llm.model(),
-        RecommendPrompt.render(rec.phrasings().get(phrasing), ask, items(idx, order), candidates, avoid),
+        RecommendPrompt.render(rec.phrasings().get(a.phrasing()), ask, items(idx, a.order()), a.candidates(), a.avoid()),
         RecommendPrompt.SCHEMA, new DecodingParams(0.0, 1.0, 40 * ask, 0));
     double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {

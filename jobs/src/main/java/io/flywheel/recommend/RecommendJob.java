@@ -318,9 +318,9 @@ public final class RecommendJob implements Job {
     }
     joined.unpersist();
     long t = System.nanoTime();
-    CatalogIndex index = CatalogIndex.build(idList.toArray(String[]::new), titleList.toArray(String[]::new),
-        catList.toArray(String[]::new), vecList.toArray(float[][]::new), rec.titleMatchThreshold(), rec.indexCells(),
-        rec.probeCells());
+    CatalogIndex index = new CatalogIndex(idList.toArray(String[]::new), titleList.toArray(String[]::new),
+        catList.toArray(String[]::new), vecList.toArray(float[][]::new), rec.titleMatchThreshold())
+        .withCells(rec.indexCells(), rec.probeCells());
     log.timed("build_index", t);
     log.count("index_cells", index.cells());
     return index;

@@ -120,9 +120,9 @@ public final class SummaryCalls implements CallBatches.Calls {
     CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);
     if (!budget.tryReserve(estimate)) {
-      return result(work, "budget_skipped", null, null, new CallOutcome(null, null, 0, 0), "budget",
-          "not sent: the run's llm.budget is spent; the next run sends it", text.request(caller, request), null,
-          new Timestamp(System.currentTimeMillis()));
+      return result(work, new Ending("budget_skipped", null, "budget",
+          "not sent: the run's llm.budget is spent; the next run sends it"), new CallOutcome(null, null, 0, 0),
+          text.request(caller, request), null, new Timestamp(System.currentTimeMillis()));
     }
     CallOutcome outcome = caller.call(request);
     // After the call: a fallback to the schema in the prompt shows in what is recorded as sent.
@@ -132,15 +132,15 @@ public final class SummaryCalls implements CallBatches.Calls {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     String content = r == null ? null : r.content();
     if (!outcome.ok()) {
-      return result(work, outcome.errorStatus(), null, null, outcome, outcome.error().errorClass(),
-          text.error(outcome.error().getMessage()), requestJson, text.response(content), now);
+      return result(work, new Ending(outcome.errorStatus(), null, outcome.error().errorClass(),
+          text.error(outcome.error().getMessage())), outcome, requestJson, text.response(content), now);
     }
     GuardResult g = guardrails.check(content, String.join("\n", work.<String>getList(2)));
     if (!g.passed()) {
-      return result(work, "guardrail_rejected", null, null, outcome, "guardrail:" + g.failedGuardrail(),
-          text.error(g.detail()), requestJson, text.response(content), now);
+      return result(work, new Ending("guardrail_rejected", null, "guardrail:" + g.failedGuardrail(), text.error(g.detail())),
+          outcome, requestJson, text.response(content), now);
     }
-    return result(work, "ok", g, g.summary(), outcome, null, null, requestJson, text.response(content), now);
+    return result(work, new Ending("ok", g, null, null), outcome, requestJson, text.response(content), now);
   }
 
   private LlmRequest request(Row work) {
@@ -171,16 +171,18 @@ public final class SummaryCalls implements CallBatches.Calls {
         "max_summary_chars", Integer.toString(maxSummaryChars));
   }
 
-  private static Row result(
-      Row work, String status, GuardResult g, String summary, CallOutcome o, String errorClass,
-      String errorMessage, String request, String response, Timestamp now) {
+  /** How one request ended: its status, the guardrails' result (for {@code ok}), or its error. */
+  private record Ending(String status, GuardResult guard, String errorClass, String errorMessage) {}
+
+  private static Row result(Row work, Ending end, CallOutcome o, String request, String response, Timestamp now) {
     LlmResponse r = o.response();
+    GuardResult g = end.guard();
     return RowFactory.create(
         work.getString(0),
         work.getString(1),
         Rows.seq(work.getList(3)),
-        status,
-        summary,
+        end.status(),
+        g == null ? null : g.summary(),
         g == null ? null : Rows.seq(g.keyFeatures()),
         g == null ? null : Rows.seq(g.piiRedacted()),
         r == null ? null : r.reportedModel(),
@@ -189,8 +191,8 @@ public final class SummaryCalls implements CallBatches.Calls {
         r == null ? 0 : r.usage().outputTokens(),
         o.latencyMillis(),
         o.attempts(),
-        errorClass,
-        errorMessage,
+        end.errorClass(),
+        end.errorMessage(),
         request,
         response,
         now);

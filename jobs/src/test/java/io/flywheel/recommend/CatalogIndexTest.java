@@ -46,7 +46,7 @@ class CatalogIndexTest {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = String.format("i%05d", i);
     }
-    return CatalogIndex.build(ids, ids, ids, vectors, 0.85, cells, probe);
+    return new CatalogIndex(ids, ids, ids, vectors, 0.85).withCells(cells, probe);
   }
 
   @Test

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flywheel.llm.DecodingParams;
+import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.LlmRequest;
+import io.flywheel.llm.local.LocalClient;
 import io.flywheel.prompt.PromptCatalog;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.summarize.SummaryCalls;
@@ -348,22 +350,19 @@ public final class SkewGenerator implements Serializable {
         Date.valueOf(created.toInstant().atZone(ZoneOffset.UTC).toLocalDate()));
   }
 
-  /** The request exactly as SummaryCalls logs it: the rendered prompt, serialized by Jackson. */
+  /**
+   * The request as the summarize job logs it with the local provider and {@code llm.log_raw_text:
+   * true} (the planted texts must reach the log unchanged): the prompt rendered with the job's own
+   * variables, as the body the local provider records.
+   */
   private String requestJson(Map<String, String> it) {
-    ObjectNode item = JSON.createObjectNode();
+    List<String> values = new ArrayList<>();
     for (String f : ITEM_FIELDS) {
-      item.put(f, it.get(f));
+      values.add(it.get(f));
     }
-    // As SummaryCalls.vars: escaped angle brackets keep item text from closing the delimiter.
-    String itemJson = item.toString().replace("<", "\\u003c").replace(">", "\\u003e");
     LlmRequest req = new LlmRequest(MODEL,
-        prompt.render(Map.of("item_json", itemJson, "language", "en", "max_summary_chars", "700")),
-        SummaryCalls.SCHEMA, params);
-    try {
-      return JSON.writeValueAsString(req);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+        prompt.render(SummaryCalls.promptVars(ITEM_FIELDS, values, "en", 700)), SummaryCalls.SCHEMA, params);
+    return new CallLogText(true).request(new LocalClient(MODEL, 0).wire(req));
   }
 
   private static boolean isJsonObject(String s) {

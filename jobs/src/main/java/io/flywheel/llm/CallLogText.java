@@ -30,12 +30,17 @@ public final class CallLogText implements Serializable {
   /** {@code request} as the caller's client sends it now, as JSON text with every string redacted. */
   public String request(RetryingCaller caller, LlmRequest request) {
     try {
-      ObjectNode json = caller.wire(request).toJson();
-      return (raw ? json : redacted(json)).toString();
+      return request(caller.wire(request));
     } catch (RuntimeException e) {
       // A request that cannot be described is still logged: its outcome matters more.
       return null;
     }
+  }
+
+  /** {@code wire} as JSON text, every string redacted unless raw text is kept. */
+  public String request(WireRequest wire) {
+    ObjectNode json = wire.toJson();
+    return (raw ? json : redacted(json)).toString();
   }
 
   /** The answer text. */

@@ -9,8 +9,10 @@ import java.io.IOException;
 import org.apache.spark.sql.Column;
 
 /**
- * Takes the item text back out of an {@code llm_calls.request}: the request is the serialized
- * {@code LlmRequest}; its last USER message holds the item JSON between {@code <catalog_item>} tags
+ * Takes the item text back out of an {@code llm_calls.request}: the request is the body as sent
+ * ({@code {"endpoint", "structured_output", "body": {"messages": [...]}}}, docs/tables.md#llm_calls;
+ * older logs hold the serialized {@code LlmRequest} with {@code messages} at the top and upper-case
+ * roles); its last user message holds the item JSON between {@code <catalog_item>} tags
  * (conf/prompts/catalog_summary.yaml), from which one field (e.g. {@code description}) is read.
  */
 public final class LoggedRequest {
@@ -24,10 +26,11 @@ public final class LoggedRequest {
       return null;
     }
     try {
-      JsonNode messages = JSON.readTree(requestJson).path("messages");
+      JsonNode root = JSON.readTree(requestJson);
+      JsonNode messages = root.path("body").has("messages") ? root.path("body").path("messages") : root.path("messages");
       String user = null;
       for (JsonNode m : messages) {
-        if ("USER".equals(m.path("role").asText())) {
+        if ("USER".equalsIgnoreCase(m.path("role").asText())) {
           user = m.path("content").asText();
         }
       }
@@ -59,9 +62,10 @@ public final class LoggedRequest {
     if (!field.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("item field name '" + field + "' must be a plain identifier");
     }
-    String messages = "from_json(get_json_object(`" + requestColumn.replace("`", "``") + "`, '$.messages'),"
-        + " 'ARRAY<STRUCT<role: STRING, content: STRING>>')";
-    String user = "try_element_at(filter(" + messages + ", m -> m.role = 'USER'), -1).content";
+    String c = "`" + requestColumn.replace("`", "``") + "`";
+    String messages = "from_json(coalesce(get_json_object(" + c + ", '$.body.messages'), get_json_object(" + c
+        + ", '$.messages')), 'ARRAY<STRUCT<role: STRING, content: STRING>>')";
+    String user = "try_element_at(filter(" + messages + ", m -> upper(m.role) = 'USER'), -1).content";
     return "get_json_object(regexp_extract(" + user + ", '(?s)<catalog_item>\\\\s*(.*?)\\\\s*</catalog_item>', 1),"
         + " '$." + field + "')";
   }

@@ -157,7 +157,7 @@ public final class SummaryCalls implements CallBatches.Calls {
    * {@code language_name} (its English name, which the shipped prompts use) and
    * {@code max_summary_chars}.
    */
-  static Map<String, String> promptVars(List<String> fieldNames, List<String> fields, String language, int maxSummaryChars) {
+  public static Map<String, String> promptVars(List<String> fieldNames, List<String> fields, String language, int maxSummaryChars) {
     ObjectNode item = JSON.createObjectNode();
     for (int i = 0; i < fieldNames.size(); i++) {
       item.put(fieldNames.get(i), fields.get(i));

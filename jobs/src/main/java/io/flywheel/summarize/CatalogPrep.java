@@ -47,6 +47,7 @@ public final class CatalogPrep {
   public static final String BRAND = "_brand";
   public static final String RAW = "_raw";
   public static final String IS_DUP_ID = "_is_dup_id";
+  public static final String INJECTED = "_injected";
 
   private static final UserDefinedFunction NORMALIZE =
       udf((UDF1<String, String>) TextNormalizer::normalize, DataTypes.StringType);
@@ -87,7 +88,7 @@ public final class CatalogPrep {
             .when(col(ITEM_ID).isNull().or(col(ITEM_ID).equalTo("")), lit("missing_id"))
             .when(updatedRaw.isNotNull().and(col(UPDATED_AT).isNull()), lit("unparseable_updated_at"))
             .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"))
-            .when(INJECTION.apply(col(FIELDS)).isNotNull(), lit("prompt_injection"));
+            .when(col(INJECTED).isNotNull(), lit("prompt_injection"));
     Column detail =
         when(corrupt(raw).isNotNull(), lit("row could not be parsed"))
             .when(col(ITEM_ID).isNull(), lit("id column '" + cols.id() + "' is null"))
@@ -98,13 +99,13 @@ public final class CatalogPrep {
             .when(
                 col(TEXT_LEN).gt(maxItemChars),
                 concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)))
-            .when(
-                INJECTION.apply(col(FIELDS)).isNotNull(),
-                concat(lit("text addressed to a model: '"), INJECTION.apply(col(FIELDS)), lit("'")));
+            .when(col(INJECTED).isNotNull(), concat(lit("text addressed to a model: '"), col(INJECTED), lit("'")));
     Column brand = CatalogInput.isBlank(cols.brand()) ? lit(null).cast("string") : NORMALIZE.apply(asText(raw, cols.brand()));
     return raw.withColumn(ITEM_ID, trim(col(cols.id()).cast("string")))
         .withColumn(UPDATED_AT, updated)
         .withColumn(FIELDS, array(fields.toArray(Column[]::new)))
+        // Once per row: the reason and its detail both read it.
+        .withColumn(INJECTED, INJECTION.apply(col(FIELDS)))
         .withColumn(TEXT_LEN, textLen)
         .withColumn(BRAND, brand)
         .withColumn(REASON, reason)

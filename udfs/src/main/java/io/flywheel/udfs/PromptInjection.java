@@ -50,7 +50,7 @@ public final class PromptInjection {
    * text), or null. Role labels alone do not count: "System: 5.1 surround" is a product spec.
    */
   public static String find(String text) {
-    if (text == null || text.isEmpty()) {
+    if (text == null || text.isEmpty() || !mayHold(text)) {
       return null;
     }
     String best = null;
@@ -67,6 +67,32 @@ public final class PromptInjection {
       best = t.group();
     }
     return best == null ? null : best.strip();
+  }
+
+  /**
+   * Words one of which every pattern of {@link #find} needs (each pattern contains one of them
+   * literally): a text without any, which is almost every catalog text, needs no regex at all.
+   */
+  private static final List<String> NEEDED = List.of("ignore", "disregard", "forget", "override", "bypass", "now",
+      "prompt", "instruction", "model", "<|", "inst]", "sys>>", "_of_turn>", "##");
+
+  /**
+   * False when {@code text} cannot match {@link #find}: none of {@link #NEEDED} occurs in it, with
+   * letters folded as the case-insensitive Unicode patterns fold them (upper then lower case, so
+   * that "ſ", "ı" or the Kelvin sign cannot slip past).
+   */
+  static boolean mayHold(String text) {
+    char[] folded = new char[text.length()];
+    for (int i = 0; i < folded.length; i++) {
+      folded[i] = Character.toLowerCase(Character.toUpperCase(text.charAt(i)));
+    }
+    String f = new String(folded);
+    for (String w : NEEDED) {
+      if (f.contains(w)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@link #find}, or else the first role label at the start of a sentence ({@code system:}). */

@@ -6,11 +6,11 @@ import io.flywheel.udfs.Hashing;
 import io.flywheel.udfs.LanguageDetector;
 import io.flywheel.udfs.PiiRedactor;
 import io.flywheel.udfs.PromptInjection;
+import io.flywheel.udfs.TextNormalizer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,7 +48,7 @@ public final class SummaryGuardrails implements Serializable {
     java.util.HashSet<String> words = new java.util.HashSet<>();
     int longest = 1;
     for (String brand : knownBrands) {
-      String w = String.join(" ", words(brand));
+      String w = String.join(" ", TextNormalizer.words(brand));
       if (!w.isEmpty()) {
         words.add(w);
         longest = Math.max(longest, w.split(" ").length);
@@ -165,8 +165,8 @@ public final class SummaryGuardrails implements Serializable {
     if (knownBrands.isEmpty()) {
       return null;
     }
-    List<String> summaryWords = words(summary);
-    String lowerSource = " " + String.join(" ", words(source)) + " ";
+    List<String> summaryWords = TextNormalizer.words(summary);
+    String lowerSource = " " + String.join(" ", TextNormalizer.words(source)) + " ";
     for (int i = 0; i < summaryWords.size(); i++) {
       StringBuilder gram = new StringBuilder();
       for (int n = 0; n < longestBrand && i + n < summaryWords.size(); n++) {
@@ -183,15 +183,6 @@ public final class SummaryGuardrails implements Serializable {
     return null;
   }
 
-  private static List<String> words(String text) {
-    List<String> out = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (!w.isEmpty()) {
-        out.add(w);
-      }
-    }
-    return out;
-  }
 
   /**
    * True when {@code number} starts a number of {@code sourceDigits} (numbers separated by spaces) and

@@ -1,9 +1,7 @@
 package io.flywheel.udfs;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,19 +113,19 @@ public final class PromptInjection {
     if (answer == null || source == null || answer.isEmpty()) {
       return null;
     }
-    String lowerAnswer = " " + String.join(" ", words(answer)) + " ";
+    String lowerAnswer = " " + String.join(" ", TextNormalizer.words(answer)) + " ";
     for (String sentence : SENTENCE_END.split(source)) {
       if (findInAnswer(sentence) == null) {
         continue;
       }
       Matcher q = QUOTED.matcher(sentence);
       while (q.find()) {
-        String quoted = String.join(" ", words(q.group(1)));
+        String quoted = String.join(" ", TextNormalizer.words(q.group(1)));
         if (!quoted.isEmpty() && lowerAnswer.contains(" " + quoted + " ")) {
           return q.group(1);
         }
       }
-      List<String> w = words(sentence);
+      List<String> w = TextNormalizer.words(sentence);
       Set<String> grams = new LinkedHashSet<>();
       for (int i = 0; i + REPEAT_WORDS <= w.size(); i++) {
         grams.add(String.join(" ", w.subList(i, i + REPEAT_WORDS)));
@@ -141,13 +139,4 @@ public final class PromptInjection {
     return null;
   }
 
-  private static List<String> words(String text) {
-    List<String> out = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (!w.isEmpty()) {
-        out.add(w);
-      }
-    }
-    return out;
-  }
 }

@@ -10,6 +10,17 @@ public final class TextNormalizer {
 
   private TextNormalizer() {}
 
+  /** The lower-cased runs of letters and digits of {@code text}, in order (what the guardrails compare). */
+  public static java.util.List<String> words(String text) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String w : text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
   /** Returns the normalized form of {@code text}; null and blank give the empty string. */
   public static String normalize(String text) {
     if (text == null || text.isEmpty()) {

@@ -124,7 +124,7 @@ class ClusterRateLimitIT {
       submit.add(set);
     }
     Process driver = start(env, driverLog, submit.toArray(String[]::new));
-    assertThat(driver.waitFor(300, TimeUnit.SECONDS)).as("driver finished; log: %s", tail(driverLog)).isTrue();
+    assertThat(driver.waitFor(1200, TimeUnit.SECONDS)).as("driver finished; log: %s", tail(driverLog)).isTrue();
     String driverOut = Files.readString(driverLog);
     assertThat(driver.exitValue()).as("driver exit code; log: %s", tail(driverLog)).isZero();
     assertThat(driverOut).contains("rate limit shared by 2 executor JVMs: each paces itself to 300.0 requests/min");

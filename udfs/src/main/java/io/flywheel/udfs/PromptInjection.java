@@ -80,18 +80,48 @@ public final class PromptInjection {
    * that "ſ", "ı" or the Kelvin sign cannot slip past).
    */
   static boolean mayHold(String text) {
-    char[] folded = new char[text.length()];
-    for (int i = 0; i < folded.length; i++) {
-      folded[i] = Character.toLowerCase(Character.toUpperCase(text.charAt(i)));
-    }
-    String f = new String(folded);
-    for (String w : NEEDED) {
-      if (f.contains(w)) {
-        return true;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = fold(text.charAt(i));
+      // One pass: only where a needed word could start is it compared, and only with the words
+      // starting with this letter (most letters start none).
+      for (String w : NEEDED_BY_FIRST[c < 128 ? c : 0]) {
+        if (startsAt(text, i, w)) {
+          return true;
+        }
       }
     }
     return false;
   }
+
+  private static final String[][] NEEDED_BY_FIRST = byFirst();
+
+  private static String[][] byFirst() {
+    String[][] table = new String[128][];
+    for (int c = 0; c < 128; c++) {
+      final char first = (char) c;
+      table[c] = c == 0 ? new String[0] : NEEDED.stream().filter(w -> w.charAt(0) == first).toArray(String[]::new);
+    }
+    return table;
+  }
+
+  private static boolean startsAt(String text, int at, String word) {
+    if (at + word.length() > text.length()) {
+      return false;
+    }
+    for (int k = 0; k < word.length(); k++) {
+      if (fold(text.charAt(at + k)) != word.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A letter as the case-insensitive Unicode patterns compare it (upper, then lower case). */
+  private static char fold(char c) {
+    return c < 128 ? (c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) : Character.toLowerCase(Character.toUpperCase(c));
+  }
+
 
   /** {@link #find}, or else the first role label at the start of a sentence ({@code system:}). */
   public static String findInAnswer(String text) {

@@ -71,10 +71,7 @@ public final class RecommendationMetrics {
 
   /** Mean over all recommended slots of -log2 popularity(item) (see {@link #popularity}). */
   public static double novelty(Map<String, List<String>> listsByUser, Map<String, Long> purchasesByItem, int catalogSize) {
-    long totalPurchases = 0;
-    for (long n : purchasesByItem.values()) {
-      totalPurchases += n;
-    }
+    long totalPurchases = totalPurchases(purchasesByItem);
     double sum = 0;
     long slots = 0;
     for (List<String> list : listsByUser.values()) {
@@ -92,10 +89,7 @@ public final class RecommendationMetrics {
    * adds 0 to the sum but still counts in the denominator (their inner merge drops it).
    */
   public static double noveltyUnsmoothed(Map<String, List<String>> listsByUser, Map<String, Long> purchasesByItem) {
-    long totalPurchases = 0;
-    for (long n : purchasesByItem.values()) {
-      totalPurchases += n;
-    }
+    long totalPurchases = totalPurchases(purchasesByItem);
     double sum = 0;
     long slots = 0;
     for (List<String> list : listsByUser.values()) {
@@ -310,5 +304,9 @@ public final class RecommendationMetrics {
 
   private static double log2(double x) {
     return Math.log(x) / LN2;
+  }
+
+  private static long totalPurchases(Map<String, Long> purchasesByItem) {
+    return purchasesByItem.values().stream().mapToLong(Long::longValue).sum();
   }
 }

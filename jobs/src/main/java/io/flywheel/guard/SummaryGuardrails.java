@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The deterministic checks a summary passes before it is stored, in order: it parses as the response
@@ -26,7 +24,6 @@ public final class SummaryGuardrails implements Serializable {
   static final int RULES_VERSION = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern NUMBER = Pattern.compile("\\d+(?:[.,]\\d+)*");
 
   private final String language;
   private final int minChars;
@@ -135,12 +132,14 @@ public final class SummaryGuardrails implements Serializable {
     List<String> parts = new ArrayList<>();
     parts.add(summary);
     parts.addAll(features);
+    // Once per answer, not once per part: the source's sentences that hold an injection (usually none).
+    List<String> injections = PromptInjection.injectedSentences(source);
     for (String part : parts) {
       String own = PromptInjection.findInAnswer(part);
       if (own != null) {
         return "answer holds text addressed to a model: '" + clip(own) + "'";
       }
-      String repeated = PromptInjection.repeatedFrom(part, source);
+      String repeated = PromptInjection.repeatedFrom(part, injections);
       if (repeated != null) {
         return "answer repeats an injection found in the item: '" + clip(repeated) + "'";
       }
@@ -154,13 +153,9 @@ public final class SummaryGuardrails implements Serializable {
 
   /** The first claim of {@code summary} that {@code source} does not support, or null. */
   String ungrounded(String summary, String source) {
-    String sourceDigits = " " + source.replaceAll("[^\\d.,]+", " ") + " ";
-    Matcher m = NUMBER.matcher(summary);
-    while (m.find()) {
-      String number = m.group().replaceAll("[.,]$", "");
-      if (!occursAsNumber(sourceDigits, number)) {
-        return "number " + number + " does not occur in the item";
-      }
+    String number = Grounding.ungroundedNumber(summary, source);
+    if (number != null) {
+      return "number " + number + " does not occur in the item";
     }
     if (knownBrands.isEmpty()) {
       return null;
@@ -183,22 +178,6 @@ public final class SummaryGuardrails implements Serializable {
     return null;
   }
 
-
-  /**
-   * True when {@code number} starts a number of {@code sourceDigits} (numbers separated by spaces) and
-   * ends where that number ends or at one of its separators: "1,299" matches "1,299.00", "12" does not
-   * match "512" or "120".
-   */
-  private static boolean occursAsNumber(String sourceDigits, String number) {
-    String needle = " " + number;
-    for (int at = sourceDigits.indexOf(needle); at >= 0; at = sourceDigits.indexOf(needle, at + 1)) {
-      // sourceDigits ends with a space, so the character after a match always exists.
-      if (!Character.isDigit(sourceDigits.charAt(at + needle.length()))) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private static String stripCodeFence(String s) {
     String t = s.strip();

@@ -1,7 +1,9 @@
 package io.flywheel.udfs;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,50 +50,71 @@ public final class PromptInjection {
    * text), or null. Role labels alone do not count: "System: 5.1 surround" is a product spec.
    */
   public static String find(String text) {
-    if (text == null || text.isEmpty() || !mayHold(text)) {
+    int needed = text == null || text.isEmpty() ? 0 : patternsToRun(text);
+    if (needed == 0) {
       return null;
     }
     String best = null;
     int at = Integer.MAX_VALUE;
-    for (Pattern p : INSTRUCTIONS) {
-      Matcher m = p.matcher(text);
+    for (int i = 0; i < INSTRUCTIONS.size(); i++) {
+      if ((needed & (1 << i)) == 0) {
+        continue;
+      }
+      Matcher m = INSTRUCTIONS.get(i).matcher(text);
       if (m.find() && m.start() < at) {
         at = m.start();
         best = m.group();
       }
     }
-    Matcher t = TURN_MARKER.matcher(text);
-    if (t.find() && t.start() < at) {
-      best = t.group();
+    if ((needed & TURN_MARKER_BIT) != 0) {
+      Matcher t = TURN_MARKER.matcher(text);
+      if (t.find() && t.start() < at) {
+        best = t.group();
+      }
     }
     return best == null ? null : best.strip();
   }
 
-  /**
-   * Words one of which every pattern of {@link #find} needs (each pattern contains one of them
-   * literally): a text without any, which is almost every catalog text, needs no regex at all.
-   */
-  private static final List<String> NEEDED = List.of("ignore", "disregard", "forget", "override", "bypass", "now",
-      "prompt", "instruction", "model", "<|", "inst]", "sys>>", "_of_turn>", "##");
+  /** The bit of {@link #TURN_MARKER} in {@link #patternsToRun}; bit i is {@code INSTRUCTIONS.get(i)}. */
+  private static final int TURN_MARKER_BIT = 1 << 8;
 
   /**
-   * False when {@code text} cannot match {@link #find}: none of {@link #NEEDED} occurs in it, with
-   * letters folded as the case-insensitive Unicode patterns fold them (upper then lower case, so
+   * Words each pattern of {@link #find} contains literally, with the patterns (bits) that need them: a
+   * pattern runs only when one of its words occurs, and a text without any, which is almost every
+   * catalog text, needs no regex at all. Common words ("now", "model") then cost one or two short
+   * patterns, not all nine.
+   */
+  private static final Map<String, Integer> NEEDED = Map.ofEntries(
+      Map.entry("ignore", 0b111), Map.entry("disregard", 0b111), Map.entry("forget", 0b011),
+      Map.entry("override", 0b001), Map.entry("bypass", 0b001), Map.entry("now", 0b11000),
+      Map.entry("prompt", 1 << 5), Map.entry("instruction", 1 << 6), Map.entry("model", 1 << 7),
+      Map.entry("<|", TURN_MARKER_BIT), Map.entry("inst]", TURN_MARKER_BIT), Map.entry("sys>>", TURN_MARKER_BIT),
+      Map.entry("_of_turn>", TURN_MARKER_BIT), Map.entry("##", TURN_MARKER_BIT));
+
+  /** False when {@code text} cannot match {@link #find}. */
+  static boolean mayHold(String text) {
+    return patternsToRun(text) != 0;
+  }
+
+  /**
+   * The patterns {@link #find} must run on {@code text}: those whose {@link #NEEDED} word occurs in it,
+   * with letters folded as the case-insensitive Unicode patterns fold them (upper then lower case, so
    * that "ſ", "ı" or the Kelvin sign cannot slip past).
    */
-  static boolean mayHold(String text) {
+  static int patternsToRun(String text) {
     int n = text.length();
+    int bits = 0;
     for (int i = 0; i < n; i++) {
       char c = fold(text.charAt(i));
       // One pass: only where a needed word could start is it compared, and only with the words
       // starting with this letter (most letters start none).
       for (String w : NEEDED_BY_FIRST[c < 128 ? c : 0]) {
         if (startsAt(text, i, w)) {
-          return true;
+          bits |= NEEDED.get(w);
         }
       }
     }
-    return false;
+    return bits;
   }
 
   private static final String[][] NEEDED_BY_FIRST = byFirst();
@@ -100,7 +123,7 @@ public final class PromptInjection {
     String[][] table = new String[128][];
     for (int c = 0; c < 128; c++) {
       final char first = (char) c;
-      table[c] = c == 0 ? new String[0] : NEEDED.stream().filter(w -> w.charAt(0) == first).toArray(String[]::new);
+      table[c] = c == 0 ? new String[0] : NEEDED.keySet().stream().filter(w -> w.charAt(0) == first).sorted().toArray(String[]::new);
     }
     return table;
   }
@@ -140,14 +163,37 @@ public final class PromptInjection {
    * words in a row.
    */
   public static String repeatedFrom(String answer, String source) {
-    if (answer == null || source == null || answer.isEmpty()) {
+    return repeatedFrom(answer, injectedSentences(source));
+  }
+
+  /**
+   * The sentences of {@code source} that hold an instruction, turn marker or role label, for
+   * {@link #repeatedFrom(String, List)}; compute them once per source when several answers are
+   * checked against it. A source in which {@link #findInAnswer} finds nothing as a whole has no such
+   * sentence (every pattern that matches inside a sentence also matches in the whole text: a sentence
+   * starts at the text's start or after whitespace that follows {@code .!?} or a line break, which the
+   * patterns' {@code ^} alternatives accept), so the usual clean source costs one scan.
+   */
+  public static List<String> injectedSentences(String source) {
+    if (source == null || findInAnswer(source) == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String sentence : SENTENCE_END.split(source)) {
+      if (findInAnswer(sentence) != null) {
+        out.add(sentence);
+      }
+    }
+    return out;
+  }
+
+  /** {@link #repeatedFrom(String, String)} against sentences from {@link #injectedSentences}. */
+  public static String repeatedFrom(String answer, List<String> injectedSentences) {
+    if (answer == null || answer.isEmpty() || injectedSentences.isEmpty()) {
       return null;
     }
     String lowerAnswer = " " + String.join(" ", TextNormalizer.words(answer)) + " ";
-    for (String sentence : SENTENCE_END.split(source)) {
-      if (findInAnswer(sentence) == null) {
-        continue;
-      }
+    for (String sentence : injectedSentences) {
       Matcher q = QUOTED.matcher(sentence);
       while (q.find()) {
         String quoted = String.join(" ", TextNormalizer.words(q.group(1)));

@@ -116,4 +116,15 @@ class PiiRedactorTest {
     assertThat(PiiRedactor.luhn("4111 1111 1111 1111")).isTrue();
     assertThat(PiiRedactor.luhn("4111 1111 1111 1112")).isFalse();
   }
+
+  @Test
+  void aTextWithoutAnAtSignAndWithFewerThanNineDigitsIsReturnedAsItIs() {
+    assertThat(PiiRedactor.cannotHold("Kettle 1.7 l, 2200 W, model 42")).isTrue();
+    assertThat(PiiRedactor.cannotHold("call 555 123 456")).isFalse();
+    assertThat(PiiRedactor.cannotHold("mail a@b")).isFalse();
+    String clean = "Kettle 1.7 l, 2200 W, model 42";
+    assertThat(PiiRedactor.redact(clean)).isSameAs(clean);
+    // Nine digits are enough to be looked at: the phone pattern decides.
+    assertThat(PiiRedactor.redact("call 555-123-4567 now")).isEqualTo("call [PHONE] now");
+  }
 }

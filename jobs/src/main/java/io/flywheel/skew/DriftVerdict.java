@@ -20,10 +20,10 @@ public record DriftVerdict(boolean breached, List<String> breachedBy, boolean re
   public static final int MIN_HISTORY = 3;
 
   /**
-   * The history rule's standard deviation is at least this share of the threshold, so that a distance
-   * that was exactly constant (often 0) does not alert on a change far below anything that matters.
+   * The history rule's standard deviation is at least this, so that a distance that was exactly
+   * constant (often 0) does not alert on a change far below anything that matters.
    */
-  public static final double MIN_SIGMA_SHARE_OF_THRESHOLD = 0.01;
+  public static final double MIN_SIGMA = 0.001;
 
   /**
    * Judges one feature.
@@ -49,8 +49,7 @@ public record DriftVerdict(boolean breached, List<String> breachedBy, boolean re
         breachedBy.add(d.getKey());
         reasons.add(String.format(Locale.ROOT, "%s %.3f > threshold %.3f", d.getKey(), v, threshold));
       }
-      String past = historyReason(d.getKey(), v, history.getOrDefault(d.getKey(), List.of()), historyRuns, sigmas,
-          threshold);
+      String past = historyReason(d.getKey(), v, history.getOrDefault(d.getKey(), List.of()), historyRuns, sigmas);
       if (past != null) {
         reasons.add(past);
       }
@@ -79,8 +78,7 @@ public record DriftVerdict(boolean breached, List<String> breachedBy, boolean re
    * sample standard deviations from the mean of its last {@code historyRuns} values (at least
    * {@link #MIN_HISTORY} of them); null otherwise.
    */
-  static String historyReason(String name, double value, List<Double> past, int historyRuns, double sigmas,
-      double threshold) {
+  static String historyReason(String name, double value, List<Double> past, int historyRuns, double sigmas) {
     List<Double> window = past.stream().filter(p -> p != null && !p.isNaN()).limit(historyRuns).toList();
     if (window.size() < MIN_HISTORY) {
       return null;
@@ -91,7 +89,7 @@ public record DriftVerdict(boolean breached, List<String> breachedBy, boolean re
       ss += (p - mean) * (p - mean);
     }
     double sd = Math.sqrt(ss / (window.size() - 1));
-    double sigma = Math.max(sd, MIN_SIGMA_SHARE_OF_THRESHOLD * threshold);
+    double sigma = Math.max(sd, MIN_SIGMA);
     double z = Math.abs(value - mean) / sigma;
     if (z <= sigmas) {
       return null;

@@ -145,13 +145,13 @@ public final class SkewJob implements Job {
   }
 
   /** The distances of every feature of both fields. */
-  record Drifts(List<NumericDrift> numeric, List<CategoricalDrift> categorical) {}
+  public record Drifts(List<NumericDrift> numeric, List<CategoricalDrift> categorical) {}
 
   /**
    * Adds the features of the input (and output) text, kept in memory for the three aggregation scans
    * (the features are a UDF over the text: computing them again would double the cost).
    */
-  static Drifts drifts(Dataset<Row> sides, boolean outputs) {
+  public static Drifts drifts(Dataset<Row> sides, boolean outputs) {
     Dataset<Row> withFeatures = SkewFeatures.withTextFeatures(sides, SkewInputs.INPUT, IN);
     if (outputs) {
       withFeatures = SkewFeatures.withTextFeatures(withFeatures, SkewInputs.OUTPUT, OUT);

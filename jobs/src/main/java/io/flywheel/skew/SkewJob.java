@@ -131,7 +131,7 @@ public final class SkewJob implements Job {
       log.timed("write", t2);
 
       // Step 6: the report data from this run's tables and their history (SkewReportLoader); the
-      // renderer (h-report's SkewReport.write(data, dir)) is wired by the lead.
+      // renderer (h-report's SkewReport.write(data, Path.of(reportPath(ctx)))) is wired by the lead.
       long t3 = System.nanoTime();
       var data = io.flywheel.skew.report.SkewReportLoader.load(ctx.warehouse(), ctx.runDate(), ctx.runId(), cfg);
       log.count("report_features", data.features().size());
@@ -142,6 +142,16 @@ public final class SkewJob implements Job {
 
     @Override
     public void close() {}
+  }
+
+  /**
+   * Where the HTML report of the run date goes: {@code skew.report.dir}, else
+   * {@code <warehouse.root>/reports/skew}; one file per run date, replaced by a rerun.
+   */
+  public static String reportPath(RunContext ctx) {
+    String dir = ctx.config().skew().report().dir();
+    String base = SkewInputs.blank(dir) ? ctx.warehouse().root() + "/reports/skew" : dir;
+    return base + "/skew-" + ctx.runDate() + ".html";
   }
 
   /** The distances of every feature of both fields. */

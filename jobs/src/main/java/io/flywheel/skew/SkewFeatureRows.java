@@ -74,15 +74,16 @@ public final class SkewFeatureRows {
 
   /**
    * A run-level figure (e.g. {@code run}/{@code drifted_share}, {@code embedding}/{@code classifier_auc})
-   * in {@code value}; {@code threshold} null when it has none.
+   * in {@code value}; with a {@code threshold}, a value over it is a breach and an alert.
    */
-  public static Row metric(RunSides run, String field, String feature, double value, Double threshold,
-      boolean breached, String alertReason) {
+  public static Row metric(RunSides run, String field, String feature, double value, Double threshold) {
+    boolean breached = threshold != null && value > threshold;
+    String reason = breached ? String.format(java.util.Locale.ROOT, "value %.3f > threshold %.3f", value, threshold) : null;
     return RowFactory.create(Date.valueOf(run.runDate()), run.runId(), field, feature, "metric",
         run.dev().rows(), run.prod().rows(), run.dev().blankInputs(), run.prod().blankInputs(),
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, value, threshold, breached,
-        Rows.seq(breached ? List.of("value") : List.of()), true, alertReason != null, alertReason);
+        Rows.seq(breached ? List.of("value") : List.<String>of()), true, breached, reason);
   }
 
   public static Dataset<Row> frame(org.apache.spark.sql.SparkSession spark, List<Row> rows) {

@@ -119,7 +119,7 @@ public final class SkewJob implements Job {
       // Step 3 (h-clusters, wired by the lead): embed a stable sample per side (EmbeddingCache,
       // text_embeddings), cluster with SkewClusters and write skew_clusters / skew_examples with
       // writes.replaceRunDate; EmbeddingDrift.auc adds the run-level row
-      // SkewFeatureRows.metric(run, EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold(), auc > threshold, ...)
+      // SkewFeatureRows.metric(run, EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold())
       // to `rows`. Until then the job compares structure only.
 
       // Step 4 (the lead): nondeterminism, sampled production inputs sent skew.nondeterminism.repeats
@@ -215,7 +215,7 @@ public final class SkewJob implements Job {
       tally(tally, d.jensenShannon() != null, v, field + " " + feature, alerts);
     }
     double share = tally[0] == 0 ? 0 : (double) tally[1] / tally[0];
-    rows.add(SkewFeatureRows.metric(run, SkewFeatureRows.RUN_FIELD, "drifted_share", share, null, false, null));
+    rows.add(SkewFeatureRows.metric(run, SkewFeatureRows.RUN_FIELD, "drifted_share", share, null));
     log.count("features_compared", tally[0]);
     log.count("features_breached", tally[1]);
     log.count("features_alert", tally[2]);

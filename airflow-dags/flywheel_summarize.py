@@ -1,4 +1,5 @@
-"""Nightly catalog summarization: spark-submit of `io.flywheel.Main summarize` for the run date.
+"""Nightly catalog summarization: spark-submit of `io.flywheel.Main summarize` for the run date, then
+the dev-vs-prod skew job over that day's production calls (`skew`, docs/skew.md).
 
 Airflow passes only the run identity (`--run-date {{ ds }}`); paths and settings come from the
 Flywheel config file. One active run at a time: the job is the single writer of its Delta tables.
@@ -35,3 +36,16 @@ with DAG(
         # in the config), never through arguments, which Airflow renders in its UI.
         execution_timeout=timedelta(hours=6),
     )
+    # The skew job reads the day's llm_calls, which summarize has just written: it runs after it.
+    skew = SparkSubmitOperator(
+        task_id="skew",
+        application=FLYWHEEL_JAR,
+        java_class="io.flywheel.Main",
+        application_args=["skew", "--conf", FLYWHEEL_CONF, "--run-date", "{{ ds }}"],
+        conf={
+            "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+            "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        },
+        execution_timeout=timedelta(hours=2),
+    )
+    summarize >> skew

@@ -3,6 +3,7 @@ package io.flywheel;
 import io.flywheel.config.ConfigException;
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.generate.GenerateJob;
+import io.flywheel.generate.SkewGenerator;
 import io.flywheel.job.Job;
 import io.flywheel.job.JobRunner;
 import io.flywheel.job.Jobs;
@@ -45,6 +46,7 @@ public final class Main {
         commands:
           generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
                     [--users N [--purchases-out PATH]]  also purchase histories of N users
+          generate  --skew [--out DIR] [--dev-rows N --prod-rows N --seed S]  dev/prod pairs for the skew job
           demo      generate a sample catalog (first time only), summarize it, show a few summaries
           sql       [--limit N] [--out FILE --format csv|json|parquet] "<query>"
                     Spark SQL over the warehouse tables and Flywheel's SQL functions
@@ -137,6 +139,10 @@ public final class Main {
     }
     return switch (cli.job()) {
       case "generate" -> {
+        if (cli.options().containsKey("skew")) {
+          SkewGenerator.run(spark, cli, ctx.runDate(), loaded.config());
+          yield 0;
+        }
         GenerateJob.run(spark, cli, loaded.config().catalog());
         GenerateJob.runPurchases(spark, cli, loaded.config().recommend().purchasesPath());
         yield 0;

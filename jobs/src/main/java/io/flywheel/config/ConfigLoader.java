@@ -144,6 +144,7 @@ public final class ConfigLoader {
     validateLlm(c.llm());
     validateCatalog(c.catalog());
     validateRecommend(c);
+    validateSkew(c.skew());
     positive("run.heartbeat_seconds", c.run().heartbeatSeconds());
     if (c.run().staleAfterSeconds() < 2 * c.run().heartbeatSeconds()) {
       fail("run.stale_after_seconds", "must be at least twice run.heartbeat_seconds, was " + c.run().staleAfterSeconds());
@@ -217,6 +218,90 @@ public final class ConfigLoader {
       if (!(v >= 0 && v <= 1)) {
         fail("recommend." + key, "must be between 0 and 1, was " + v);
       }
+    }
+  }
+
+  private static final Set<String> SKEW_SOURCES = Set.of("llm_calls", "table");
+  private static final Set<String> CLUSTER_ALGORITHMS = Set.of("kmeans", "bisecting_kmeans");
+
+  private void validateSkew(FlywheelConfig.Skew k) {
+    FlywheelConfig.SkewDev dev = k.dev();
+    if (!FORMATS.contains(dev.format())) {
+      fail("skew.dev.format", "must be one of " + FORMATS + ", was '" + dev.format() + "'");
+    }
+    require("skew.dev.path", dev.path());
+    require("skew.dev.columns.input", dev.columns().input());
+    FlywheelConfig.SkewProd prod = k.prod();
+    if (!SKEW_SOURCES.contains(prod.source())) {
+      fail("skew.prod.source", "must be one of " + SKEW_SOURCES + ", was '" + prod.source() + "'");
+    }
+    positive("skew.prod.window_days", prod.windowDays());
+    if (prod.source().equals("llm_calls")) {
+      if (prod.jobs() == null || prod.jobs().isEmpty()) {
+        fail("skew.prod.jobs", "must list at least one job whose llm_calls are production traffic");
+      }
+      if (prod.inputField() == null || !prod.inputField().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        fail("skew.prod.input_field", "must be a plain field name of the logged item (letters, digits, _), was '"
+            + prod.inputField() + "'");
+      }
+    } else {
+      if (!FORMATS.contains(prod.format())) {
+        fail("skew.prod.format", "must be one of " + FORMATS + ", was '" + prod.format() + "'");
+      }
+      require("skew.prod.path", prod.path());
+      require("skew.prod.columns.input", prod.columns().input());
+    }
+    if (k.thresholds() == null || k.thresholds().get("default") == null) {
+      fail("skew.thresholds.default", "is required");
+    }
+    Set<String> features = new java.util.TreeSet<>(io.flywheel.skew.SkewFeatures.NUMERIC);
+    features.addAll(io.flywheel.skew.SkewFeatures.CATEGORICAL);
+    for (Map.Entry<String, Double> t : new TreeMap<>(k.thresholds()).entrySet()) {
+      String key = "skew.thresholds." + t.getKey();
+      if (!t.getKey().equals("default") && !features.contains(t.getKey())) {
+        fail(key, "names no feature; features: " + features);
+      }
+      if (t.getValue() == null || !(t.getValue() > 0)) {
+        fail(key, "must be a positive distance, was " + t.getValue());
+      }
+    }
+    if (!(k.minDevStd() >= 0)) {
+      fail("skew.min_dev_std", "must be 0 or positive, was " + k.minDevStd());
+    }
+    positive("skew.alert.history_runs", k.alert().historyRuns());
+    if (!(k.alert().sigmas() > 0)) {
+      fail("skew.alert.sigmas", "must be positive, was " + k.alert().sigmas());
+    }
+    if (!(k.maxFailureRatio() >= 0 && k.maxFailureRatio() <= 1)) {
+      fail("skew.max_failure_ratio", "must be between 0 and 1, was " + k.maxFailureRatio());
+    }
+    positive("skew.embed.sample_per_side", k.embed().samplePerSide());
+    FlywheelConfig.SkewClusters cl = k.clusters();
+    if (!CLUSTER_ALGORITHMS.contains(cl.algorithm())) {
+      fail("skew.clusters.algorithm", "must be one of " + CLUSTER_ALGORITHMS + ", was '" + cl.algorithm() + "'");
+    }
+    if (cl.k() == 1 || cl.k() < 0) {
+      fail("skew.clusters.k", "must be 0 (chosen by silhouette) or at least 2, was " + cl.k());
+    }
+    if (cl.kMin() < 2) {
+      fail("skew.clusters.k_min", "must be at least 2, was " + cl.kMin());
+    }
+    if (cl.kMax() < cl.kMin()) {
+      fail("skew.clusters.k_max", "must be at least skew.clusters.k_min, was " + cl.kMax());
+    }
+    if (!(cl.gapMinProdShare() >= 0 && cl.gapMinProdShare() <= 1)) {
+      fail("skew.clusters.gap_min_prod_share", "must be between 0 and 1, was " + cl.gapMinProdShare());
+    }
+    if (!(cl.gapMinDriftRatio() >= -1 && cl.gapMinDriftRatio() <= 1)) {
+      fail("skew.clusters.gap_min_drift_ratio", "must be between -1 and 1, was " + cl.gapMinDriftRatio());
+    }
+    if (!(k.aucThreshold() >= 0.5 && k.aucThreshold() <= 1)) {
+      fail("skew.auc_threshold", "must be between 0.5 and 1, was " + k.aucThreshold());
+    }
+    notNegative("skew.nondeterminism.sample", k.nondeterminism().sample());
+    if (k.nondeterminism().repeats() < 2) {
+      fail("skew.nondeterminism.repeats", "must be at least 2 (one output cannot differ from itself), was "
+          + k.nondeterminism().repeats());
     }
   }
 
@@ -362,7 +447,8 @@ public final class ConfigLoader {
 
   /** Maps whose keys are user data (model names, route values): a file replaces them whole. */
   private static boolean isFreeMap(String key) {
-    return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("catalog.options");
+    return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("catalog.options")
+        || key.equals("skew.dev.options") || key.equals("skew.prod.options");
   }
 
   /** Keys of earlier versions, and where they live now: setting one is an error that says so. */

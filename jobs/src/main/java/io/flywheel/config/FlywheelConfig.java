@@ -9,7 +9,7 @@ import java.util.Map;
  * defaults live in {@code flywheel-defaults.yaml} on the classpath.
  */
 public record FlywheelConfig(
-    Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend)
+    Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend, Skew skew)
     implements Serializable {
 
   /** Where the Delta tables live. */
@@ -148,4 +148,68 @@ public record FlywheelConfig(
       int maxPerCategory,
       double maxFailureRatio)
       implements Serializable, JobSettings {}
+
+  /**
+   * The dev–prod skew job (docs/skew.md#configuration): where each side's texts come from, the
+   * distance thresholds and alert rule, and the keys of its embedding, nondeterminism and report steps.
+   */
+  public record Skew(
+      SkewDev dev,
+      SkewProd prod,
+      Map<String, Double> thresholds,
+      double minDevStd,
+      SkewAlert alert,
+      double maxFailureRatio,
+      SkewEmbed embed,
+      SkewClusters clusters,
+      double aucThreshold,
+      SkewNondeterminism nondeterminism,
+      SkewReportSettings report)
+      implements Serializable, JobSettings {
+    /** The threshold of {@code feature}: its own entry in {@code skew.thresholds}, else {@code default}. */
+    public double threshold(String feature) {
+      Double own = thresholds.get(feature);
+      return own != null ? own : thresholds.get("default");
+    }
+  }
+
+  /** The dev/eval set: a table or files with one text column per field. */
+  public record SkewDev(String format, String path, Map<String, String> options, SkewColumns columns)
+      implements Serializable {}
+
+  /** Which columns hold the input text and the output text; a blank {@code output}: inputs only. */
+  public record SkewColumns(String input, String output) implements Serializable {}
+
+  /**
+   * The production side: {@code llm_calls} of the window ending at the run date (the warehouse's
+   * table, or an {@code llm_calls}-shaped Delta table at {@code path}), or a table of texts.
+   */
+  public record SkewProd(
+      String source,
+      int windowDays,
+      List<String> jobs,
+      List<String> promptIds,
+      String inputField,
+      String format,
+      String path,
+      Map<String, String> options,
+      SkewColumns columns)
+      implements Serializable {}
+
+  /** A distance also alerts when it is more than {@code sigmas} standard deviations from its last runs. */
+  public record SkewAlert(int historyRuns, double sigmas) implements Serializable {}
+
+  /** How many texts per side are embedded for the clusters and the classifier. */
+  public record SkewEmbed(int samplePerSide) implements Serializable {}
+
+  /** MLlib clustering of the embedded texts and the coverage-gap rule. */
+  public record SkewClusters(
+      String algorithm, int k, int kMin, int kMax, long seed, double gapMinProdShare, double gapMinDriftRatio)
+      implements Serializable {}
+
+  /** How many production inputs are sent again, and how many times each. */
+  public record SkewNondeterminism(int sample, int repeats) implements Serializable {}
+
+  /** Where the HTML report of each run goes (blank: {@code <warehouse.root>/reports/skew}). */
+  public record SkewReportSettings(String dir) implements Serializable {}
 }

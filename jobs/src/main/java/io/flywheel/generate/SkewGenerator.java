@@ -188,6 +188,28 @@ public final class SkewGenerator implements Serializable {
     return truth;
   }
 
+  /**
+   * {@code flywheel generate --skew [--out DIR] [--dev-rows N] [--prod-rows N] [--seed S] [--run-date D]}:
+   * writes both pairs under {@code DIR} (default: the folder of {@code skew.dev.path}), the
+   * production calls dated {@code runDate}, and prints how to run the skew job on them.
+   */
+  public static Map<String, Object> run(SparkSession spark, io.flywheel.run.CliArgs args, LocalDate runDate,
+      io.flywheel.config.FlywheelConfig config) {
+    String devPath = config.skew().dev().path();
+    Path parent = Path.of(devPath).toAbsolutePath().normalize().getParent();
+    String out = args.option("out", parent == null ? devPath : parent.toString());
+    long devRows = Long.parseLong(args.option("dev-rows", "1000"));
+    long prodRows = Long.parseLong(args.option("prod-rows", "1500"));
+    long seed = Long.parseLong(args.option("seed", "42"));
+    long started = System.nanoTime();
+    Map<String, Object> truth = write(spark, out, devRows, prodRows, seed, runDate, Path.of(config.summarize().promptsDir()));
+    System.out.printf(Locale.ROOT, "generate: wrote the skew pairs (%d dev / %d prod rows, seed %d, calls dated %s) under %s"
+            + " in %.1fs%n  run the job on the drifted pair: bin/flywheel skew --run-date %s --set skew.dev.path=%s/dev"
+            + " --set skew.prod.path=%s/prod_llm_calls%n",
+        devRows, prodRows, seed, runDate, out, (System.nanoTime() - started) / 1e9, runDate, out, out);
+    return truth;
+  }
+
   private static Map<String, Object> pair(
       String devPath, String prodPath, Map<String, Long> dev, Map<String, Long> prod, Mix devMix, Mix prodMix) {
     Map<String, Object> p = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.flywheel.job;
 
 import io.flywheel.recommend.RecommendJob;
+import io.flywheel.skew.SkewJob;
 import io.flywheel.summarize.SummarizeJob;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  */
 public final class Jobs {
   /** Every job, in the order the usage text lists them. */
-  public static final List<Job> ALL = List.of(new SummarizeJob(), new RecommendJob());
+  public static final List<Job> ALL = List.of(new SummarizeJob(), new RecommendJob(), new SkewJob());
 
   private Jobs() {}
 

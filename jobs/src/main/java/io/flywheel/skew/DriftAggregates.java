@@ -107,8 +107,9 @@ public final class DriftAggregates {
     WindowSpec perValue = Window.partitionBy(col("f"), col("v"));
     WindowSpec rank = Window.partitionBy(col("f"), isNull).orderBy(col("score").desc(), col("v").asc());
     List<Row> rows = counts
-        .withColumn("share", col("count").cast("double")
-            .divide(sum(when(isNull, lit(0L)).otherwise(col("count"))).over(perSide).cast("double")))
+        // try_divide: a side whose values are all null has no shares (0 non-null values), not an error.
+        .withColumn("share", try_divide(col("count").cast("double"),
+            sum(when(isNull, lit(0L)).otherwise(col("count"))).over(perSide).cast("double")))
         .withColumn("score", sum(col("share")).over(perValue))
         .withColumn("kept", isNull.or(dense_rank().over(rank).leq(topK)))
         .withColumn("v", when(col("kept"), col("v")).otherwise(lit(CategoricalDrift.OTHER)))

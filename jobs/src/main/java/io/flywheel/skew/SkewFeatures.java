@@ -26,8 +26,11 @@ public final class SkewFeatures {
   public static final List<String> CATEGORICAL = List.of(
       "is_empty", "is_valid_json", "json_shape", "json_keys", "is_valid_xml", "language", "has_pii");
 
-  private static final UserDefinedFunction FEATURES =
-      udf((UDF1<String, Row>) TextFeatureFunctions::featuresRow, TextFeatureFunctions.TEXT_FEATURES_TYPE);
+  /** Built on first use, so that reading the feature lists (config validation) loads no Spark SQL. */
+  private static final class Udf {
+    static final UserDefinedFunction FEATURES =
+        udf((UDF1<String, Row>) TextFeatureFunctions::featuresRow, TextFeatureFunctions.TEXT_FEATURES_TYPE);
+  }
 
   private SkewFeatures() {}
 
@@ -37,7 +40,7 @@ public final class SkewFeatures {
    */
   public static Dataset<Row> withTextFeatures(Dataset<Row> df, String textColumn, String prefix) {
     String tmp = "_" + prefix + "features";
-    Dataset<Row> withStruct = df.withColumn(tmp, FEATURES.apply(col(textColumn)));
+    Dataset<Row> withStruct = df.withColumn(tmp, Udf.FEATURES.apply(col(textColumn)));
     List<Column> cols = new ArrayList<>();
     for (String c : df.columns()) {
       cols.add(col(c));

@@ -84,6 +84,43 @@ public enum Table {
       "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP",
       List.of(),
       List.of("item_id", "content_hash", "model"),
+      Map.of()),
+  SKEW_FEATURES(
+      "skew_features",
+      "run_date DATE, run_id STRING, field STRING, feature STRING, kind STRING,"
+          + " dev_rows BIGINT, prod_rows BIGINT, dev_blank_texts BIGINT, prod_blank_texts BIGINT,"
+          + " dev_count BIGINT, prod_count BIGINT, dev_nulls BIGINT, prod_nulls BIGINT,"
+          + " dev_mean DOUBLE, dev_std DOUBLE, prod_mean DOUBLE, prod_std DOUBLE, min DOUBLE, max DOUBLE,"
+          + " bins INT, dev_histogram ARRAY<BIGINT>, prod_histogram ARRAY<BIGINT>,"
+          + " dev_categories MAP<STRING, BIGINT>, prod_categories MAP<STRING, BIGINT>,"
+          + " js DOUBLE, psi DOUBLE, wasserstein_norm DOUBLE, wasserstein_exact BOOLEAN,"
+          + " wasserstein_error_bound DOUBLE, linf DOUBLE, largest_gap_category STRING, value DOUBLE,"
+          + " threshold DOUBLE, breached BOOLEAN, breached_by ARRAY<STRING>, reliable BOOLEAN,"
+          + " alert BOOLEAN, alert_reason STRING",
+      List.of("run_date"),
+      List.of("run_date", "field", "feature"),
+      Map.of()),
+  SKEW_CLUSTERS(
+      "skew_clusters",
+      "run_date DATE, run_id STRING, cluster INT, k INT, algorithm STRING, dev_count BIGINT,"
+          + " prod_count BIGINT, dev_share DOUBLE, prod_share DOUBLE, drift_ratio DOUBLE,"
+          + " top_terms ARRAY<STRING>, coverage_gap BOOLEAN, silhouette DOUBLE",
+      List.of("run_date"),
+      List.of("run_date", "cluster"),
+      Map.of()),
+  SKEW_EXAMPLES(
+      "skew_examples",
+      "run_date DATE, run_id STRING, cluster INT, side STRING, rank INT, content_hash STRING, text STRING",
+      List.of("run_date"),
+      List.of("run_date", "cluster", "side", "rank"),
+      Map.of()),
+  NONDETERMINISM(
+      "nondeterminism",
+      "run_date DATE, run_id STRING, input_key STRING, content_hash STRING, repeats INT,"
+          + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN,"
+          + " statuses ARRAY<STRING>",
+      List.of("run_date"),
+      List.of("run_date", "input_key"),
       Map.of());
 
   /** Column lists shared by more than one table (an enum constant cannot read another's fields). */

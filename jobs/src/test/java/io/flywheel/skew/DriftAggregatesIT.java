@@ -129,6 +129,19 @@ class DriftAggregatesIT {
   }
 
   @Test
+  void aSideWhoseValuesAreAllNullHasNullCountsButNoDistancesAndNoError() {
+    // Under ANSI mode a share over 0 non-null values was a division by zero (json_keys of texts
+    // that are never JSON objects).
+    Dataset<Row> df = spark.createDataFrame(rows(), SCHEMA)
+        .selectExpr("side", "CASE WHEN side = 'dev' THEN lang END AS lang");
+    CategoricalDrift c = DriftAggregates.categorical(df, List.of("lang"), 100).get(0);
+    assertThat(c.prodCount()).isZero();
+    assertThat(c.prodNulls()).isEqualTo(500);
+    assertThat(c.devCount()).isPositive();
+    assertThat(c.jensenShannon()).isNull();
+  }
+
+  @Test
   void badInputNamesTheColumnOrValue() {
     Dataset<Row> df = spark.createDataFrame(rows(), SCHEMA);
     assertThatThrownBy(() -> DriftAggregates.numeric(df, List.of("nope")))

@@ -1,0 +1,253 @@
+package io.flywheel.skew;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.flywheel.config.FlywheelConfig;
+import io.flywheel.job.Job;
+import io.flywheel.run.RunContext;
+import io.flywheel.run.RunLog;
+import io.flywheel.table.Table;
+import io.flywheel.table.TableWrites;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Dev vs production skew: structural features of the input and output texts of both sides, their
+ * distances, thresholds, breaches and alerts, written to {@code skew_features} per run date (the
+ * embedding clusters, nondeterminism and report steps plug in below). Run it with
+ * {@code bin/flywheel skew --run-date 2026-11-28}. See docs/skew.md#the-skew-job.
+ */
+public final class SkewJob implements Job {
+  static final String JOB = "skew";
+  public static final String INPUT_FIELD = "input";
+  public static final String OUTPUT_FIELD = "output";
+  public static final List<String> FIELDS = List.of(INPUT_FIELD, OUTPUT_FIELD);
+  private static final String IN = "in_";
+  private static final String OUT = "out_";
+
+  @Override
+  public String name() {
+    return JOB;
+  }
+
+  @Override
+  public String description() {
+    return "compare dev and production texts: feature distances, thresholds, alerts";
+  }
+
+  @Override
+  public List<Table> tables() {
+    return List.of(Table.SKEW_FEATURES, Table.SKEW_CLUSTERS, Table.SKEW_EXAMPLES, Table.NONDETERMINISM);
+  }
+
+  @Override
+  public FlywheelConfig.JobSettings settings(FlywheelConfig config) {
+    return config.skew();
+  }
+
+  /** Reads both sides and checks them (a missing, empty or all-blank side is a config error); writes nothing. */
+  @Override
+  public Job.Plan plan(RunContext ctx, RunLog log) {
+    long t0 = System.nanoTime();
+    FlywheelConfig.Skew cfg = ctx.config().skew();
+    Dataset<Row> dev = SkewInputs.dev(ctx.spark(), cfg.dev());
+    Dataset<Row> prod = SkewInputs.prod(ctx.spark(), ctx.warehouse(), cfg.prod(), ctx.runDate());
+    boolean prodHasOutput = cfg.prod().source().equals("llm_calls") || !SkewInputs.blank(cfg.prod().columns().output());
+    boolean outputs = !SkewInputs.blank(cfg.dev().columns().output()) && prodHasOutput;
+    Dataset<Row> sides = SkewInputs.union(dev, prod);
+    Map<String, SkewInputs.SideCounts> counts = SkewInputs.countSides(sides);
+    SkewInputs.SideCounts d = counts.get(DriftAggregates.DEV);
+    SkewInputs.SideCounts p = counts.get(DriftAggregates.PROD);
+    SkewInputs.check("dev", d, outputs, new String[] {"skew.dev.path", "skew.dev.columns.input", "skew.dev.columns.output"},
+        cfg.dev().path());
+    FlywheelConfig.SkewProd pc = cfg.prod();
+    if (pc.source().equals("table")) {
+      SkewInputs.check("prod", p, outputs,
+          new String[] {"skew.prod.path", "skew.prod.columns.input", "skew.prod.columns.output"}, pc.path());
+    } else {
+      SkewInputs.check("prod", p, outputs, new String[] {"skew.prod.source", "skew.prod.input_field", "skew.prod.source"},
+          String.format(Locale.ROOT, "llm_calls%s of jobs %s%s with a response and call_date in (%s, %s]",
+              SkewInputs.blank(pc.path()) ? "" : " at " + pc.path(), pc.jobs(),
+              pc.promptIds().isEmpty() ? "" : ", prompts " + pc.promptIds(), ctx.runDate().minusDays(pc.windowDays()),
+              ctx.runDate()));
+    }
+    for (String side : List.of(DriftAggregates.DEV, DriftAggregates.PROD)) {
+      SkewInputs.SideCounts c = counts.get(side);
+      log.count(side + "_rows", c.rows());
+      log.count(side + "_blank_inputs", c.blankInputs());
+      if (outputs) {
+        log.count(side + "_blank_outputs", c.blankOutputs());
+      }
+    }
+    log.count("plan_calls", 0);
+    log.timed("read_inputs", t0);
+    int features = (SkewFeatures.NUMERIC.size() + SkewFeatures.CATEGORICAL.size()) * (outputs ? 2 : 1);
+    System.out.printf(Locale.ROOT, "skew plan: %d dev rows (%d blank inputs) vs %d prod rows (%d blank inputs); %d features"
+            + " (%s) compared on %d distances each; history: last %d run dates of skew_features%n",
+        d.rows(), d.blankInputs(), p.rows(), p.blankInputs(), features, outputs ? "inputs and outputs" : "inputs only",
+        SkewFeatureRows.NUMERIC_DISTANCES.size(), cfg.alert().historyRuns());
+    return new Run(ctx, sides, outputs, new SkewFeatureRows.RunSides(ctx.runDate(), ctx.runId(), d, p));
+  }
+
+  /** The planned run: features, distances, verdicts, then the plug-in steps and the tables. */
+  private record Run(RunContext ctx, Dataset<Row> sides, boolean outputs, SkewFeatureRows.RunSides run)
+      implements Job.Plan {
+
+    @Override
+    public String execute(RunLog log, TableWrites writes) {
+      FlywheelConfig.Skew cfg = ctx.config().skew();
+
+      // Step 1: structural features and their distances (docs/skew.md#spark-computation).
+      long t0 = System.nanoTime();
+      Drifts drifts = drifts(sides, outputs);
+      log.timed("features_distances", t0);
+
+      // Step 2: thresholds, the near-constant rule, alerts against the history (docs/skew.md#verdicts).
+      long t1 = System.nanoTime();
+      Map<String, List<Double>> history = SkewFeatureRows.history(
+          ctx.warehouse().readOrEmpty(Table.SKEW_FEATURES), ctx.runDate(), cfg.alert().historyRuns());
+      Verdicts verdicts = verdicts(drifts, history, cfg, run, log);
+      List<Row> rows = new ArrayList<>(verdicts.rows());
+      log.timed("verdicts", t1);
+
+      // Step 3 (h-clusters, wired by the lead): embed a stable sample per side (EmbeddingCache,
+      // text_embeddings), cluster with SkewClusters and write skew_clusters / skew_examples with
+      // writes.replaceRunDate; EmbeddingDrift.auc adds the run-level row
+      // SkewFeatureRows.metric(run, EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold())
+      // to `rows`. Until then the job compares structure only.
+
+      // Step 4 (the lead): nondeterminism, sampled production inputs sent skew.nondeterminism.repeats
+      // times, rows of the nondeterminism table written with writes.replaceRunDate.
+
+      // Step 5: skew_features, replaced for the run date in one transaction.
+      long t2 = System.nanoTime();
+      writes.replaceRunDate(SkewFeatureRows.frame(ctx.spark(), rows), Table.SKEW_FEATURES, ctx.runDate());
+      log.timed("write", t2);
+
+      // Step 6: the report data from this run's tables and their history (SkewReportLoader); the
+      // renderer (h-report's SkewReport.write(data, Path.of(reportPath(ctx)))) is wired by the lead.
+      long t3 = System.nanoTime();
+      var data = io.flywheel.skew.report.SkewReportLoader.load(ctx.warehouse(), ctx.runDate(), ctx.runId(), cfg);
+      log.count("report_features", data.features().size());
+      log.timed("report", t3);
+      printAlerts(verdicts, log);
+      return null;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * Where the HTML report of the run date goes: {@code skew.report.dir}, else
+   * {@code <warehouse.root>/reports/skew}; one file per run date, replaced by a rerun.
+   */
+  public static String reportPath(RunContext ctx) {
+    String dir = ctx.config().skew().report().dir();
+    String base = SkewInputs.blank(dir) ? ctx.warehouse().root() + "/reports/skew" : dir;
+    return base + "/skew-" + ctx.runDate() + ".html";
+  }
+
+  /** The distances of every feature of both fields. */
+  public record Drifts(List<NumericDrift> numeric, List<CategoricalDrift> categorical) {}
+
+  /**
+   * Adds the features of the input (and output) text, kept in memory for the three aggregation scans
+   * (the features are a UDF over the text: computing them again would double the cost).
+   */
+  public static Drifts drifts(Dataset<Row> sides, boolean outputs) {
+    Dataset<Row> withFeatures = SkewFeatures.withTextFeatures(sides, SkewInputs.INPUT, IN);
+    if (outputs) {
+      withFeatures = SkewFeatures.withTextFeatures(withFeatures, SkewInputs.OUTPUT, OUT);
+    }
+    List<String> numeric = new ArrayList<>(SkewFeatures.prefixed(IN, SkewFeatures.NUMERIC));
+    List<String> categorical = new ArrayList<>(SkewFeatures.prefixed(IN, SkewFeatures.CATEGORICAL));
+    if (outputs) {
+      numeric.addAll(SkewFeatures.prefixed(OUT, SkewFeatures.NUMERIC));
+      categorical.addAll(SkewFeatures.prefixed(OUT, SkewFeatures.CATEGORICAL));
+    }
+    List<Column> keep = new ArrayList<>();
+    keep.add(col(DriftAggregates.SIDE));
+    numeric.forEach(f -> keep.add(col(f)));
+    categorical.forEach(f -> keep.add(col(f)));
+    Dataset<Row> features = withFeatures.select(keep.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return new Drifts(DriftAggregates.numeric(features, numeric),
+          DriftAggregates.categorical(features, categorical, CategoricalDrift.TOP_K));
+    } finally {
+      features.unpersist();
+    }
+  }
+
+  /** The rows of skew_features for one run, and one line per feature that alerts. */
+  record Verdicts(List<Row> rows, List<String> alerts) {}
+
+  /** One skew_features row per field and feature with its verdict, plus the drifted-share row. */
+  static Verdicts verdicts(Drifts drifts, Map<String, List<Double>> history, FlywheelConfig.Skew cfg,
+      SkewFeatureRows.RunSides run, RunLog log) {
+    List<Row> rows = new ArrayList<>();
+    List<String> alerts = new ArrayList<>();
+    long[] tally = new long[5]; // compared, breached, alert, unreliable, without values
+    for (NumericDrift d : drifts.numeric()) {
+      String field = fieldOf(d.feature());
+      String feature = d.feature().substring(d.feature().indexOf('_') + 1);
+      double threshold = cfg.threshold(feature);
+      DriftVerdict v = d.jensenShannon() == null ? DriftVerdict.noValues()
+          : DriftVerdict.judge(SkewFeatureRows.distances(d), SkewFeatureRows.unreliable(d, cfg.minDevStd()), threshold,
+              SkewFeatureRows.historyOf(history, field, feature), cfg.alert().historyRuns(), cfg.alert().sigmas());
+      rows.add(SkewFeatureRows.numeric(run, field, feature, d, threshold, v));
+      tally(tally, d.jensenShannon() != null, v, field + " " + feature, alerts);
+    }
+    for (CategoricalDrift d : drifts.categorical()) {
+      String field = fieldOf(d.feature());
+      String feature = d.feature().substring(d.feature().indexOf('_') + 1);
+      double threshold = cfg.threshold(feature);
+      DriftVerdict v = d.jensenShannon() == null ? DriftVerdict.noValues()
+          : DriftVerdict.judge(SkewFeatureRows.distances(d), java.util.Set.of(), threshold,
+              SkewFeatureRows.historyOf(history, field, feature), cfg.alert().historyRuns(), cfg.alert().sigmas());
+      rows.add(SkewFeatureRows.categorical(run, field, feature, d, threshold, v));
+      tally(tally, d.jensenShannon() != null, v, field + " " + feature, alerts);
+    }
+    double share = tally[0] == 0 ? 0 : (double) tally[1] / tally[0];
+    rows.add(SkewFeatureRows.metric(run, SkewFeatureRows.RUN_FIELD, "drifted_share", share, null));
+    log.count("features_compared", tally[0]);
+    log.count("features_breached", tally[1]);
+    log.count("features_alert", tally[2]);
+    log.count("features_unreliable", tally[3]);
+    log.count("features_without_values", tally[4]);
+    return new Verdicts(rows, alerts);
+  }
+
+  private static void tally(long[] t, boolean hasValues, DriftVerdict v, String name, List<String> alerts) {
+    if (!hasValues) {
+      t[4]++;
+      return;
+    }
+    t[0]++;
+    t[1] += v.breached() ? 1 : 0;
+    t[2] += v.alert() ? 1 : 0;
+    t[3] += v.reliable() ? 0 : 1;
+    if (v.alert()) {
+      alerts.add(name + ": " + v.alertReason());
+    }
+  }
+
+  private static String fieldOf(String prefixed) {
+    return prefixed.startsWith(OUT) ? OUTPUT_FIELD : INPUT_FIELD;
+  }
+
+  private static void printAlerts(Verdicts v, RunLog log) {
+    System.out.printf(Locale.ROOT, "skew: %d of %d features breached their threshold, %d alert%s%n",
+        log.get("features_breached"), log.get("features_compared"), log.get("features_alert"),
+        v.alerts().isEmpty() ? "" : ":");
+    for (String a : v.alerts()) {
+      System.out.println("  " + a);
+    }
+  }
+}

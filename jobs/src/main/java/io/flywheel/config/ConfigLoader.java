@@ -299,6 +299,9 @@ public final class ConfigLoader {
       fail("skew.auc_threshold", "must be between 0.5 and 1, was " + k.aucThreshold());
     }
     notNegative("skew.nondeterminism.sample", k.nondeterminism().sample());
+    if (k.nondeterminism().batchSize() < 1) {
+      fail("skew.nondeterminism.batch_size", "must be at least 1, was " + k.nondeterminism().batchSize());
+    }
     if (k.nondeterminism().repeats() < 2) {
       fail("skew.nondeterminism.repeats", "must be at least 2 (one output cannot differ from itself), was "
           + k.nondeterminism().repeats());

@@ -208,7 +208,7 @@ public record FlywheelConfig(
       implements Serializable {}
 
   /** How many production inputs are sent again, and how many times each. */
-  public record SkewNondeterminism(int sample, int repeats) implements Serializable {}
+  public record SkewNondeterminism(int sample, int repeats, long seed, int batchSize) implements Serializable {}
 
   /** Where the HTML report of each run goes (blank: {@code <warehouse.root>/reports/skew}). */
   public record SkewReportSettings(String dir) implements Serializable {}

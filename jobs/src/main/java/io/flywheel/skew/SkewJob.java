@@ -43,7 +43,7 @@ public final class SkewJob implements Job {
 
   @Override
   public List<Table> tables() {
-    return List.of(Table.SKEW_FEATURES, Table.SKEW_CLUSTERS, Table.SKEW_EXAMPLES, Table.NONDETERMINISM);
+    return List.of(Table.SKEW_FEATURES, Table.SKEW_CLUSTERS, Table.SKEW_EXAMPLES, Table.NONDETERMINISM, Table.LLM_CALLS);
   }
 
   @Override
@@ -85,7 +85,9 @@ public final class SkewJob implements Job {
         log.count(side + "_blank_outputs", c.blankOutputs());
       }
     }
-    log.count("plan_calls", 0);
+    // The nondeterminism step's calls, at most (a rerun of the date sends only those not ended yet).
+    FlywheelConfig.SkewNondeterminism nd = cfg.nondeterminism();
+    log.count("plan_calls", Math.min(nd.sample(), d.rows() - d.blankInputs()) * (long) nd.repeats());
     log.timed("read_inputs", t0);
     int features = (SkewFeatures.NUMERIC.size() + SkewFeatures.CATEGORICAL.size()) * (outputs ? 2 : 1);
     System.out.printf(Locale.ROOT, "skew plan: %d dev rows (%d blank inputs) vs %d prod rows (%d blank inputs); %d features"
@@ -122,8 +124,14 @@ public final class SkewJob implements Job {
       // SkewFeatureRows.metric(run, EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold())
       // to `rows`. Until then the job compares structure only.
 
-      // Step 4 (the lead): nondeterminism, sampled production inputs sent skew.nondeterminism.repeats
-      // times, rows of the nondeterminism table written with writes.replaceRunDate.
+      // Step 4: nondeterminism, a stable sample of dev inputs summarized skew.nondeterminism.repeats
+      // times through the provider layer (docs/skew.md#nondeterminism).
+      FlywheelConfig.SkewNondeterminism nd = cfg.nondeterminism();
+      if (nd.sample() > 0) {
+        Nondeterminism.run(ctx, log, writes,
+            sides.where(col(DriftAggregates.SIDE).equalTo(DriftAggregates.DEV)).select(col(SkewInputs.INPUT).as("text")),
+            new Nondeterminism.Settings(nd.sample(), nd.repeats(), nd.seed(), cfg.prod().inputField(), nd.batchSize()));
+      }
 
       // Step 5: skew_features, replaced for the run date in one transaction.
       long t2 = System.nanoTime();

@@ -116,11 +116,11 @@ public enum Table {
       Map.of()),
   NONDETERMINISM(
       "nondeterminism",
-      "run_date DATE, run_id STRING, input_key STRING, content_hash STRING, repeats INT,"
-          + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN,"
-          + " statuses ARRAY<STRING>",
+      "run_date DATE, run_id STRING, content_hash STRING, input_text STRING, repeats INT, answered INT,"
+          + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN, statuses ARRAY<STRING>,"
+          + " created_at TIMESTAMP",
       List.of("run_date"),
-      List.of("run_date", "input_key"),
+      List.of("run_date", "content_hash"),
       Map.of());
 
   /** Column lists shared by more than one table (an enum constant cannot read another's fields). */

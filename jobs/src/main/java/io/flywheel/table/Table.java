@@ -117,8 +117,7 @@ public enum Table {
   NONDETERMINISM(
       "nondeterminism",
       "run_date DATE, run_id STRING, content_hash STRING, input_text STRING, repeats INT, answered INT,"
-          + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN, statuses ARRAY<STRING>,"
-          + " created_at TIMESTAMP",
+          + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN, statuses ARRAY<STRING>",
       List.of("run_date"),
       List.of("run_date", "content_hash"),
       Map.of());

@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.text.NumberFormat;
 import java.text.SimpleDateFormat;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +24,8 @@ import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.axis.DateTickUnit;
+import org.jfree.chart.axis.DateTickUnitType;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryMarker;
 import org.jfree.chart.plot.CategoryPlot;
@@ -61,12 +65,14 @@ final class SkewCharts {
   static final Color PROD_COLOR = new Color(0xE6, 0x7E, 0x22);
   static final Color GAP_BAND = new Color(0xF8, 0xD7, 0xDA);
 
-  /** Series colours of the trend charts, one per line (Tableau 10). */
+  /**
+   * Series colours of the trend charts, one per line: the Tableau/matplotlib 10 without its blue and
+   * orange, which mean dev and prod everywhere else in the report.
+   */
   private static final Color[] SERIES_COLORS = {
-    new Color(0x4E, 0x79, 0xA7), new Color(0xF2, 0x8E, 0x2B), new Color(0xE1, 0x57, 0x59),
-    new Color(0x76, 0xB7, 0xB2), new Color(0x59, 0xA1, 0x4F), new Color(0xED, 0xC9, 0x48),
-    new Color(0xB0, 0x7A, 0xA1), new Color(0xFF, 0x9D, 0xA7), new Color(0x9C, 0x75, 0x5F),
-    new Color(0xBA, 0xB0, 0xAC)
+    new Color(0x94, 0x67, 0xBD), new Color(0x2C, 0xA0, 0x2C), new Color(0xD6, 0x27, 0x28),
+    new Color(0x17, 0xBE, 0xCF), new Color(0x8C, 0x56, 0x4B), new Color(0xE3, 0x77, 0xC2),
+    new Color(0xBC, 0xBD, 0x22), new Color(0x7F, 0x7F, 0x7F)
   };
 
   private static final String FONT = "SansSerif";
@@ -121,6 +127,11 @@ final class SkewCharts {
     renderer.setSeriesPaint(1, PROD_COLOR);
     plot.setRenderer(renderer);
     ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(percent());
+    // Exactly the binned range (plus a hair), so no tick is drawn past the last edge.
+    double low = dev.getXLowValue(0);
+    double high = dev.getXHighValue(h.bins() - 1);
+    double pad = (high - low) * 0.01;
+    plot.getDomainAxis().setRange(low - pad, high + pad);
     return png(chart, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT);
   }
 
@@ -170,9 +181,8 @@ final class SkewCharts {
     for (Map.Entry<String, List<TrendPoint>> e : seriesPoints.entrySet()) {
       TimeSeries series = new TimeSeries(e.getKey());
       for (TrendPoint p : e.getValue()) {
-        LocalDate d = p.runDate();
         // addOrUpdate: two points of one series on one date keep the last, as a rerun would.
-        series.addOrUpdate(new Day(d.getDayOfMonth(), d.getMonthValue(), d.getYear()), p.value());
+        series.addOrUpdate(day(p.runDate()), p.value());
       }
       data.addSeries(series);
     }
@@ -185,10 +195,25 @@ final class SkewCharts {
       renderer.setSeriesStroke(i, new BasicStroke(2.2f));
     }
     plot.setRenderer(renderer);
+    // Ticks on whole days only (at most about 10 labels), over the run dates plus half a day each
+    // side, so that a single run is a visible point rather than a zero-length axis. Day and
+    // DateAxis both work in the JVM's default time zone, so each label falls on its day.
+    LocalDate first = seriesPoints.values().stream().flatMap(List::stream).map(TrendPoint::runDate)
+        .min(LocalDate::compareTo).orElseThrow();
+    LocalDate last = seriesPoints.values().stream().flatMap(List::stream).map(TrendPoint::runDate)
+        .max(LocalDate::compareTo).orElseThrow();
+    long days = ChronoUnit.DAYS.between(first, last);
     DateAxis axis = (DateAxis) plot.getDomainAxis();
-    // Day and DateAxis both place dates in the JVM's default time zone, so the labels match the days.
-    axis.setDateFormatOverride(new SimpleDateFormat("yyyy-MM-dd", Locale.ROOT));
+    axis.setTickUnit(new DateTickUnit(DateTickUnitType.DAY, (int) Math.max(1, (days + 9) / 10),
+        new SimpleDateFormat("yyyy-MM-dd", Locale.ROOT)));
+    long halfDay = 12L * 60 * 60 * 1000;
+    axis.setRange(new Date(day(first).getFirstMillisecond() - halfDay),
+        new Date(day(last).getFirstMillisecond() + halfDay));
     return png(chart, TREND_WIDTH, TREND_HEIGHT);
+  }
+
+  private static Day day(LocalDate d) {
+    return new Day(d.getDayOfMonth(), d.getMonthValue(), d.getYear());
   }
 
   private static StandardChartTheme theme() {

@@ -16,6 +16,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Renders one skew run as a self-contained HTML page: CSS inline, charts as embedded PNG images,
@@ -139,9 +141,10 @@ public final class SkewReport {
     Path target = file.toAbsolutePath();
     try {
       Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      // Not Files.createTempFile: its owner-only permissions would stay on the report.
+      Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
       try {
-        Files.writeString(tmp, html, UTF_8);
+        Files.writeString(tmp, html, UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
           Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -165,7 +168,7 @@ public final class SkewReport {
     }
     b.append("<div class=\"cards\">\n");
     String drifted = s.featuresDrifted() + " of " + s.featuresTotal();
-    card(b, s.featuresDrifted() > 0 ? "bad" : "ok", "Drifted features", drifted,
+    card(b, s.featuresDrifted() > 0 ? "bad" : s.featuresTotal() == 0 ? "" : "ok", "Drifted features", drifted,
         s.featuresTotal() == 0 ? "no feature compared" : percent((double) s.featuresDrifted() / s.featuresTotal())
             + " of the features breach their threshold");
     if (s.classifierAuc() == null) {
@@ -183,8 +186,9 @@ public final class SkewReport {
         "dev / prod");
     card(b, "", "Null or blank inputs",
         SkewCharts.count(s.devNullInputs()) + " / " + SkewCharts.count(s.prodNullInputs()),
-        "dev " + share(s.devNullInputs(), s.devRows()) + ", prod " + share(s.prodNullInputs(), s.prodRows())
-            + " of the rows; counted, not compared");
+        s.devRows() + s.prodRows() == 0 ? "no row read"
+            : "dev " + share(s.devNullInputs(), s.devRows()) + ", prod " + share(s.prodNullInputs(), s.prodRows())
+                + " of the rows; counted, not compared");
     b.append("</div>\n</section>\n");
   }
 
@@ -377,8 +381,9 @@ public final class SkewReport {
       b.append("<p class=\"note\">Only one run so far: each series is a single point until the next run.</p>\n");
     }
     if (leftOut > 0) {
-      b.append("<p class=\"note\">").append(leftOut)
-          .append(" trend points without a run date or with a non-finite value are left out.</p>\n");
+      b.append("<p class=\"note\">").append(leftOut).append(leftOut == 1 ? " trend point" : " trend points")
+          .append(" without a run date or with a non-finite value ").append(leftOut == 1 ? "is" : "are")
+          .append(" left out.</p>\n");
     }
     List<String> names = new ArrayList<>(bySeries.keySet());
     int charts = (names.size() + SERIES_PER_TREND_CHART - 1) / SERIES_PER_TREND_CHART;

@@ -1,5 +1,6 @@
 package io.flywheel.skew.report;
 
+import io.flywheel.skew.NumericDrift;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -90,6 +91,23 @@ public record SkewReportData(
     /** Number of bins. */
     public int bins() {
       return devCounts.length;
+    }
+
+    /**
+     * The shared Sturges histogram of a numeric feature (docs/skew.md#numeric-features): k equal-width
+     * bins over [min, max]; no bin when a side had no value.
+     */
+    public static Histogram of(String title, NumericDrift drift) {
+      if (drift.min() == null || drift.max() == null || drift.bins() == 0) {
+        return new Histogram(title, new double[0], new long[0], new long[0]);
+      }
+      int k = drift.bins();
+      double[] edges = new double[k + 1];
+      for (int i = 0; i < k; i++) {
+        edges[i] = drift.min() + i * (drift.max() - drift.min()) / k;
+      }
+      edges[k] = drift.max();
+      return new Histogram(title, edges, drift.devHistogram(), drift.prodHistogram());
     }
   }
 

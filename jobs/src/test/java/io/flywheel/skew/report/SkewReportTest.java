@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flywheel.skew.NumericDrift;
 import io.flywheel.skew.report.SkewReportData.ClusterRow;
 import io.flywheel.skew.report.SkewReportData.Histogram;
 import io.flywheel.skew.report.SkewReportData.Summary;
@@ -188,8 +189,8 @@ class SkewReportTest {
         .contains("No data: no histogram was computed", "No data: no feature was compared",
             "No data: no clusters yet: embedding clusters were not computed",
             "No data: no clusters yet, so no coverage gap", "No data: no earlier run to compare with yet")
-        .contains("<div class=\"value\">0 of 0</div>", "Embedding classifier AUC</div><div class=\"value\">–</div>",
-            "not computed for this run");
+        .contains("<div class=\"card\"><div class=\"label\">Drifted features</div><div class=\"value\">0 of 0</div>",
+            "Embedding classifier AUC</div><div class=\"value\">–</div>", "not computed for this run", "no row read");
   }
 
   @Test
@@ -226,8 +227,9 @@ class SkewReportTest {
 
     // 2 histograms + clusters + ceil(13 / 6) = 3 trend charts
     assertThat(images(html)).hasSize(6);
-    assertThat(html).contains("Trends over past runs (3 of 3)", "series 12 over 3 runs.",
-        "1 trend points without a run date or with a non-finite value are left out.");
+    assertThat(html).contains("alt=\"trend of series 12\">\n<figcaption>series 12 over 3 runs.</figcaption>",
+        "alt=\"trend of series 6, series 7, series 8, series 9, series 10, series 11\">",
+        "1 trend point without a run date or with a non-finite value is left out.");
   }
 
   @Test
@@ -253,6 +255,20 @@ class SkewReportTest {
         .hasMessageContaining("histogram 'input length (characters)': 3 bin edges, 1 dev counts and 1 prod counts");
     assertThatThrownBy(() -> new Histogram("chars", new double[] {0, 1, 2}, new long[] {1, 2}, new long[] {1}))
         .hasMessageContaining("histogram 'chars'");
+  }
+
+  @Test
+  void aHistogramComesStraightFromANumericDrift() {
+    // 4 + 4 values over [0, 10]: Sturges gives ceil(log2 8) + 1 = 4 bins of width 2.5.
+    NumericDrift drift = NumericDrift.compare("chars", new double[] {0, 1, 2, 3}, new double[] {4, 6, 8, 10}, 0, 0);
+
+    Histogram h = Histogram.of("input length (characters)", drift);
+
+    assertThat(h.binEdges()).containsExactly(0, 2.5, 5, 7.5, 10);
+    assertThat(h.devCounts()).containsExactly(3, 1, 0, 0);
+    assertThat(h.prodCounts()).containsExactly(0, 1, 1, 2);
+    assertThat(Histogram.of("empty", NumericDrift.compare("chars", new double[0], new double[] {1}, 3, 0)).bins())
+        .isZero();
   }
 
   @Test

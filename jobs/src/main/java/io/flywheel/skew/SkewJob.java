@@ -8,6 +8,13 @@ import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.table.TableWrites;
+import io.flywheel.skew.report.SkewReport;
+import io.flywheel.skew.report.SkewReportData;
+import io.flywheel.skew.report.SkewReportLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -138,18 +145,39 @@ public final class SkewJob implements Job {
       writes.replaceRunDate(SkewFeatureRows.frame(ctx.spark(), rows), Table.SKEW_FEATURES, ctx.runDate());
       log.timed("write", t2);
 
-      // Step 6: the report data from this run's tables and their history (SkewReportLoader); the
-      // renderer (h-report's SkewReport.write(data, Path.of(reportPath(ctx)))) is wired by the lead.
+      // Step 6: the self-contained HTML report of the run date, from its tables and their history.
       long t3 = System.nanoTime();
-      var data = io.flywheel.skew.report.SkewReportLoader.load(ctx.warehouse(), ctx.runDate(), ctx.runId(), cfg);
+      SkewReportData data = SkewReportLoader.load(ctx.warehouse(), ctx.runDate(), ctx.runId(), cfg);
+      String report = writeReport(ctx, data);
       log.count("report_features", data.features().size());
       log.timed("report", t3);
+      System.out.println("skew report: " + report);
       printAlerts(verdicts, log);
       return null;
     }
 
     @Override
     public void close() {}
+  }
+
+  /**
+   * Writes the report where {@link #reportPath} says: a local file is replaced atomically
+   * ({@link SkewReport#write}); on a Hadoop file system ({@code s3a://}, {@code hdfs://}) the page is
+   * written through Hadoop. Returns the path written.
+   */
+  static String writeReport(RunContext ctx, SkewReportData data) {
+    String path = reportPath(ctx);
+    java.net.URI uri = java.net.URI.create(path.replace(" ", "%20"));
+    if (uri.getScheme() == null || uri.getScheme().equals("file")) {
+      return SkewReport.write(data, uri.getScheme() == null ? Path.of(path) : Path.of(uri)).toString();
+    }
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+    try (var out = target.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration()).create(target, true)) {
+      out.write(SkewReport.render(data).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the skew report to " + path, e);
+    }
+    return path;
   }
 
   /**

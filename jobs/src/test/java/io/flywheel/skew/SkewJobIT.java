@@ -128,7 +128,7 @@ class SkewJobIT {
   }
 
   @Test
-  void everyPlantedStructuralDriftBreachesAndUnplantedFeaturesMostlyDoNot(@TempDir Path dir) {
+  void everyPlantedStructuralDriftBreachesAndUnplantedFeaturesMostlyDoNot(@TempDir Path dir) throws Exception {
     // The production log lands in the warehouse's own llm_calls, where the job reads it by default.
     spark.read().format("delta").load(data.resolve("prod_llm_calls").toString())
         .write().format("delta").mode("append").partitionBy(Table.LLM_CALLS.partitionBy().toArray(String[]::new))
@@ -180,6 +180,18 @@ class SkewJobIT {
       assertThat(java.util.Arrays.stream(h.devCounts()).sum()).isEqualTo(DEV);
     });
     assertThat(report.trend()).extracting(SkewReportData.TrendPoint::series).contains("drifted share");
+    // The run wrote the same data as its HTML report, self-contained, at the documented place.
+    Path html = Path.of(SkewJob.reportPath(ctx));
+    assertThat(html).isRegularFile();
+    String page = java.nio.file.Files.readString(html);
+    assertThat(page).contains("data:image/png;base64,").contains(DAY.toString()).doesNotContain("<script");
+    assertThat(page).isEqualTo(io.flywheel.skew.report.SkewReport.render(
+        SkewReportLoader.load(ctx.warehouse(), DAY, runIdOf(dir, DAY), ctx.config().skew())));
+  }
+
+  private static String runIdOf(Path dir, LocalDate day) {
+    return (String) TestSpark.rows(table(dir, Table.RUNS).where("job = 'skew' AND run_date = DATE'" + day + "'")
+        .select("run_id")).get(0).get("run_id");
   }
 
   @Test

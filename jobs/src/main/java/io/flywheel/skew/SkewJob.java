@@ -11,9 +11,6 @@ import io.flywheel.table.TableWrites;
 import io.flywheel.skew.report.SkewReport;
 import io.flywheel.skew.report.SkewReportData;
 import io.flywheel.skew.report.SkewReportLoader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,23 +158,18 @@ public final class SkewJob implements Job {
   }
 
   /**
-   * Writes the report where {@link #reportPath} says: a local file is replaced atomically
-   * ({@link SkewReport#write}); on a Hadoop file system ({@code s3a://}, {@code hdfs://}) the page is
-   * written through Hadoop. Returns the path written.
+   * Writes the report where {@link #reportPath} says, replacing the file atomically
+   * ({@link SkewReport#write}). The report is a local file: with a warehouse on a remote file system
+   * ({@code s3a://}), set {@code skew.report.dir} to a local folder; without it the report is skipped
+   * with a note (the tables hold everything it shows). Returns what was written, or why not.
    */
   static String writeReport(RunContext ctx, SkewReportData data) {
     String path = reportPath(ctx);
     java.net.URI uri = java.net.URI.create(path.replace(" ", "%20"));
-    if (uri.getScheme() == null || uri.getScheme().equals("file")) {
-      return SkewReport.write(data, uri.getScheme() == null ? Path.of(path) : Path.of(uri)).toString();
+    if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+      return "skipped: " + path + " is not a local path; set skew.report.dir to a local folder";
     }
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
-    try (var out = target.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration()).create(target, true)) {
-      out.write(SkewReport.render(data).getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the skew report to " + path, e);
-    }
-    return path;
+    return SkewReport.write(data, uri.getScheme() == null ? Path.of(path) : Path.of(uri)).toString();
   }
 
   /**

@@ -144,6 +144,7 @@ public final class ConfigLoader {
     validateLlm(c.llm());
     validateCatalog(c.catalog());
     validateRecommend(c);
+    validateFeedback(c.feedback());
     positive("run.heartbeat_seconds", c.run().heartbeatSeconds());
     if (c.run().staleAfterSeconds() < 2 * c.run().heartbeatSeconds()) {
       fail("run.stale_after_seconds", "must be at least twice run.heartbeat_seconds, was " + c.run().staleAfterSeconds());
@@ -217,6 +218,33 @@ public final class ConfigLoader {
       if (!(v >= 0 && v <= 1)) {
         fail("recommend." + key, "must be between 0 and 1, was " + v);
       }
+    }
+  }
+
+  private void validateFeedback(FlywheelConfig.Feedback f) {
+    require("feedback.events_path", f.eventsPath());
+    if (!FORMATS.contains(f.eventsFormat())) {
+      fail("feedback.events_format", "must be one of " + FORMATS + ", was '" + f.eventsFormat() + "'");
+    }
+    positive("feedback.max_tokens", f.maxTokens());
+    if (!(f.nearDuplicateThreshold() > 0 && f.nearDuplicateThreshold() <= 1)) {
+      fail("feedback.near_duplicate_threshold", "must be above 0 and at most 1, was " + f.nearDuplicateThreshold());
+    }
+    positive("feedback.shingle_words", f.shingleWords());
+    positive("feedback.hash_tables", f.hashTables());
+    if (!(f.validationFraction() >= 0 && f.validationFraction() <= 1)) {
+      fail("feedback.validation_fraction", "must be between 0 and 1, was " + f.validationFraction());
+    }
+    require("feedback.split_salt", f.splitSalt());
+    if (!(f.maxFailureRatio() >= 0 && f.maxFailureRatio() <= 1)) {
+      fail("feedback.max_failure_ratio", "must be between 0 and 1, was " + f.maxFailureRatio());
+    }
+    require("feedback.export.name", f.export().name());
+    if (!f.export().name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      fail("feedback.export.name", "must be a folder name (letters, digits, '.', '_', '-'), was '" + f.export().name() + "'");
+    }
+    if (!(f.export().maxFailureRatio() >= 0 && f.export().maxFailureRatio() <= 1)) {
+      fail("feedback.export.max_failure_ratio", "must be between 0 and 1, was " + f.export().maxFailureRatio());
     }
   }
 

@@ -38,7 +38,7 @@ public final class Main {
         jobs:
         """);
     for (Job j : Jobs.ALL) {
-      sb.append(String.format(Locale.ROOT, "  %-10s%s%n", j.name(), j.description()));
+      sb.append(String.format(Locale.ROOT, "  %-15s %s%n", j.name(), j.description()));
     }
     sb.append(
         """

@@ -91,22 +91,9 @@ public final class FeedbackJob implements Job {
    */
   public static Dataset<Row> readEvents(SparkSession spark, FlywheelConfig.Feedback f) {
     String path = f.eventsPath();
-    Dataset<Row> raw;
-    try {
-      if (f.eventsFormat().equals("delta") && !io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
-        throw new ConfigException("key 'feedback.events_path': no Delta table of feedback events at " + path
-            + " (write sample events with: flywheel generate --feedback)");
-      }
-      var reader = spark.read().format(f.eventsFormat());
-      if (f.eventsFormat().equals("csv")) {
-        reader = reader.option("header", "true");
-      }
-      raw = reader.load(path);
-    } catch (org.apache.spark.sql.AnalysisException e) {
-      throw new ConfigException("key 'feedback.events_path': cannot read " + f.eventsFormat() + " feedback events at "
-          + path + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
-    }
-    Set<String> have = Set.of(raw.columns());
+    Dataset<Row> raw = io.flywheel.catalog.CatalogInput.load(spark, "feedback.events_path", f.eventsFormat(), path,
+        java.util.Map.of(), " (flywheel generate --feedback writes sample events there)");
+    Set<String> have = new java.util.HashSet<>(Arrays.asList(raw.columns()));
     List<Column> cols = new ArrayList<>();
     for (StructField field : FeedbackEvents.SCHEMA.fields()) {
       if (!have.contains(field.name())) {

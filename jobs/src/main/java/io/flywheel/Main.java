@@ -39,7 +39,7 @@ public final class Main {
         jobs:
         """);
     for (Job j : Jobs.ALL) {
-      sb.append(String.format(Locale.ROOT, "  %-10s%s%n", j.name(), j.description()));
+      sb.append(String.format(Locale.ROOT, "  %-15s %s%n", j.name(), j.description()));
     }
     sb.append(
         """
@@ -47,6 +47,8 @@ public final class Main {
           generate  --items N --seed S [--mutate FRACTION --mutate-seed S] [--format delta|parquet|json|csv] [--out PATH]
                     [--users N [--purchases-out PATH]]  also purchase histories of N users
           generate  --skew [--out DIR] [--dev-rows N --prod-rows N --seed S]  dev/prod pairs for the skew job
+          generate  --feedback [--seed S] [--out PATH]  feedback events for the calls in llm_calls (to feedback.events_path)
+          forget-user --user U [--purge]  remove a user's feedback events and the examples derived from them
           demo      generate a sample catalog (first time only), summarize it, show a few summaries
           sql       [--limit N] [--out FILE --format csv|json|parquet] "<query>"
                     Spark SQL over the warehouse tables and Flywheel's SQL functions
@@ -125,11 +127,11 @@ public final class Main {
       return 0;
     }
     Job job = Jobs.byName(cli.job()).orElse(null);
-    if (job == null && !List.of("generate", "sql", "demo").contains(cli.job())) {
+    if (job == null && !List.of("generate", "sql", "demo", "forget-user").contains(cli.job())) {
       throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
     }
     ConfigLoader.Loaded loaded =
-        ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), cli.sets());
+        ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), withOptionSets(cli));
     SparkSession spark = SparkSessions.getOrCreate("flywheel-" + cli.job());
     Warehouse wh = new Warehouse(spark, loaded.config().warehouse().root(), loaded.config().warehouse().database());
     String runId = cli.runId() != null ? cli.runId() : cli.job() + "-" + cli.runDate() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -138,9 +140,15 @@ public final class Main {
       return exitCode(JobRunner.run(job, ctx));
     }
     return switch (cli.job()) {
+      case "forget-user" -> exitCode(JobRunner.run(
+          new io.flywheel.feedback.ForgetUserJob(cli.option("user", null), cli.options().containsKey("purge")), ctx));
       case "generate" -> {
         if (cli.options().containsKey("skew")) {
           SkewGenerator.run(spark, cli, ctx.runDate(), loaded.config());
+          yield 0;
+        }
+        if (cli.options().containsKey("feedback")) {
+          GenerateJob.runFeedback(spark, cli, wh, loaded.config().feedback());
           yield 0;
         }
         GenerateJob.run(spark, cli, loaded.config().catalog());
@@ -150,6 +158,25 @@ public final class Main {
       case "demo" -> demo(ctx, cli);
       default -> SqlCommand.run(spark, wh, cli);
     };
+  }
+
+  /**
+   * The sets that job options stand for: {@code export-dataset --name N --from-manifest F} are
+   * {@code feedback.export.name} and {@code feedback.export.from_manifest}, so they are validated and
+   * hashed with the rest of the config. Explicit {@code --set}s come last and win.
+   */
+  static List<String> withOptionSets(CliArgs cli) {
+    List<String> sets = new java.util.ArrayList<>();
+    if (cli.job().equals("export-dataset")) {
+      if (cli.options().containsKey("name")) {
+        sets.add("feedback.export.name=" + cli.option("name", ""));
+      }
+      if (cli.options().containsKey("from-manifest")) {
+        sets.add("feedback.export.from_manifest=" + cli.option("from-manifest", ""));
+      }
+    }
+    sets.addAll(cli.sets());
+    return sets;
   }
 
   /** Generate (once), summarize, then show what was written: the README's first command. */
@@ -182,7 +209,7 @@ public final class Main {
     StringBuilder sb = new StringBuilder();
     for (Job j : Jobs.ALL) {
       sb.append(String.format(Locale.ROOT, "%-10s %s%n           writes: %s, runs; config: %s.*%n", j.name(),
-          j.description(), String.join(", ", j.tables().stream().map(Table::tableName).toList()), j.name()));
+          j.description(), String.join(", ", j.tables().stream().map(Table::tableName).toList()), j.configSection()));
     }
     return sb.toString();
   }
@@ -193,11 +220,11 @@ public final class Main {
     for (int i = 0; i < Jobs.ALL.size(); i++) {
       Job j = Jobs.ALL.get(i);
       sb.append(i == 0 ? "" : ", ").append("{\"name\": \"").append(j.name()).append("\", \"config_section\": \"")
-          .append(j.name()).append("\", \"tables\": [");
+          .append(j.configSection()).append("\", \"tables\": [");
       List<String> names = j.tables().stream().map(t -> "\"" + t.tableName() + "\"").toList();
       sb.append(String.join(", ", names)).append("]}");
     }
-    sb.append("], \"commands\": [\"generate\", \"demo\", \"sql\", \"jobs\"]}\n");
+    sb.append("], \"commands\": [\"generate\", \"demo\", \"sql\", \"jobs\", \"forget-user\"]}\n");
     return sb.toString();
   }
 }

@@ -21,4 +21,18 @@ class MainTest {
   void helpPrintsUsageAndSucceeds() {
     assertThat(Main.run(new String[] {"--help"})).isZero();
   }
+
+  @Test
+  void exportDatasetOptionsAreItsConfigKeysAndAnExplicitSetWins() {
+    io.flywheel.run.CliArgs cli = io.flywheel.run.CliArgs.parse(new String[] {"export-dataset", "--name", "w48",
+        "--from-manifest", "exports/w47/manifest.json", "--set", "feedback.export.name=override"});
+    assertThat(Main.withOptionSets(cli)).containsExactly("feedback.export.name=w48",
+        "feedback.export.from_manifest=exports/w47/manifest.json", "feedback.export.name=override");
+    assertThat(Main.withOptionSets(io.flywheel.run.CliArgs.parse(new String[] {"feedback", "--name", "x"}))).isEmpty();
+  }
+
+  @Test
+  void exportDatasetListsItsNestedConfigSection() {
+    assertThat(Main.jobsJson()).contains("\"name\": \"export-dataset\", \"config_section\": \"feedback.export\"");
+  }
 }

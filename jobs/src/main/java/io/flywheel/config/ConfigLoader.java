@@ -145,6 +145,7 @@ public final class ConfigLoader {
     validateCatalog(c.catalog());
     validateRecommend(c);
     validateSkew(c.skew());
+    validateFeedback(c.feedback());
     positive("run.heartbeat_seconds", c.run().heartbeatSeconds());
     if (c.run().staleAfterSeconds() < 2 * c.run().heartbeatSeconds()) {
       fail("run.stale_after_seconds", "must be at least twice run.heartbeat_seconds, was " + c.run().staleAfterSeconds());
@@ -305,6 +306,33 @@ public final class ConfigLoader {
     if (k.nondeterminism().repeats() < 2) {
       fail("skew.nondeterminism.repeats", "must be at least 2 (one output cannot differ from itself), was "
           + k.nondeterminism().repeats());
+    }
+  }
+
+  private void validateFeedback(FlywheelConfig.Feedback f) {
+    require("feedback.events_path", f.eventsPath());
+    if (!FORMATS.contains(f.eventsFormat())) {
+      fail("feedback.events_format", "must be one of " + FORMATS + ", was '" + f.eventsFormat() + "'");
+    }
+    positive("feedback.max_tokens", f.maxTokens());
+    if (!(f.nearDuplicateThreshold() > 0 && f.nearDuplicateThreshold() <= 1)) {
+      fail("feedback.near_duplicate_threshold", "must be above 0 and at most 1, was " + f.nearDuplicateThreshold());
+    }
+    positive("feedback.shingle_words", f.shingleWords());
+    positive("feedback.hash_tables", f.hashTables());
+    if (!(f.validationFraction() >= 0 && f.validationFraction() <= 1)) {
+      fail("feedback.validation_fraction", "must be between 0 and 1, was " + f.validationFraction());
+    }
+    require("feedback.split_salt", f.splitSalt());
+    if (!(f.maxFailureRatio() >= 0 && f.maxFailureRatio() <= 1)) {
+      fail("feedback.max_failure_ratio", "must be between 0 and 1, was " + f.maxFailureRatio());
+    }
+    require("feedback.export.name", f.export().name());
+    if (!f.export().name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      fail("feedback.export.name", "must be a folder name (letters, digits, '.', '_', '-'), was '" + f.export().name() + "'");
+    }
+    if (!(f.export().maxFailureRatio() >= 0 && f.export().maxFailureRatio() <= 1)) {
+      fail("feedback.export.max_failure_ratio", "must be between 0 and 1, was " + f.export().maxFailureRatio());
     }
   }
 

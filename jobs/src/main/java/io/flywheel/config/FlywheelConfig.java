@@ -9,7 +9,8 @@ import java.util.Map;
  * defaults live in {@code flywheel-defaults.yaml} on the classpath.
  */
 public record FlywheelConfig(
-    Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend, Skew skew)
+    Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend, Skew skew,
+    Feedback feedback)
     implements Serializable {
 
   /** Where the Delta tables live. */
@@ -212,4 +213,31 @@ public record FlywheelConfig(
 
   /** Where the HTML report of each run goes (blank: {@code <warehouse.root>/reports/skew}). */
   public record SkewReportSettings(String dir) implements Serializable {}
+
+  /**
+   * The fine-tune dataset job from human feedback and its export (docs/feedback.md#configuration).
+   * {@code maxFailureRatio}: the run fails (after committing) when more than this share of the
+   * events it read were rejected.
+   */
+  public record Feedback(
+      String eventsPath,
+      String eventsFormat,
+      int maxTokens,
+      double nearDuplicateThreshold,
+      int shingleWords,
+      int hashTables,
+      long minhashSeed,
+      double validationFraction,
+      String splitSalt,
+      double maxFailureRatio,
+      FeedbackExport export)
+      implements Serializable, JobSettings {}
+
+  /**
+   * {@code flywheel export-dataset}: where the files go ({@code dir}, blank: {@code <warehouse.root>/exports}),
+   * the export's name ({@code --name}), the manifest whose Delta versions to read again
+   * ({@code --from-manifest}, blank: the latest), and the share of refused examples that fails the run.
+   */
+  public record FeedbackExport(String dir, String name, String fromManifest, double maxFailureRatio)
+      implements Serializable, JobSettings {}
 }

@@ -37,7 +37,7 @@ public final class FeedbackEvents {
   public static final StructType CALL_TEXT_SCHEMA = StructType.fromDDL(
       "call_id STRING, job STRING, prompt " + MESSAGES_DDL + ", output STRING, call_error STRING");
 
-  private static final StructType PARSED_PAYLOAD = StructType.fromDDL(
+  static final StructType PARSED_PAYLOAD = StructType.fromDDL(
       "payload_error STRING, edited_text STRING, next_call_id STRING, pair_call_a STRING, pair_call_b STRING,"
           + " preferred_call_id STRING, is_tie BOOLEAN, question STRING, answer BOOLEAN, subject_key STRING,"
           + " stance STRING");

@@ -11,7 +11,9 @@ import java.util.Locale;
  * Reads the prompt messages out of {@code llm_calls.request} (docs/feedback.md#prompt-and-output).
  * Accepts the OpenAI Chat Completions body as sent ({@code {"model": ..., "messages": [{"role": "system",
  * "content": ...}, ...], ...}}, content as a string or as text parts), the earlier serialized
- * {@code LlmRequest} (roles in upper case) and an Anthropic-style top-level {@code system} string.
+ * {@code LlmRequest} (roles in upper case) and an Anthropic-style top-level {@code system} (a string or
+ * text blocks); each either bare or wrapped as {@code llm_calls.request} logs it now
+ * ({@code {"endpoint": ..., "structured_output": ..., "body": {...}}}).
  */
 public final class RequestMessages {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,10 +38,18 @@ public final class RequestMessages {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("request is not a JSON object");
     }
+    JsonNode body = root.get("body");
+    if (root.get("messages") == null && body != null && body.isObject()) {
+      // llm_calls.request as logged now: {"endpoint", "structured_output", "body": the body as sent}.
+      root = body;
+    }
     List<ChatMessage> out = new ArrayList<>();
     JsonNode system = root.get("system");
     if (system != null && system.isTextual() && !system.asText().isBlank()) {
       out.add(new ChatMessage(ChatMessage.SYSTEM, system.asText()));
+    } else if (system != null && system.isArray() && !system.isEmpty()) {
+      // Anthropic also takes the system prompt as a list of text blocks.
+      out.add(new ChatMessage(ChatMessage.SYSTEM, content(system, -1)));
     }
     JsonNode messages = root.get("messages");
     if (messages == null || !messages.isArray()) {

@@ -93,4 +93,22 @@ public final class GenerateJob {
         items, seed, mutate, format, out, (System.nanoTime() - started) / 1e9);
   }
 
+  /**
+   * {@code generate --feedback}: feedback events for the calls in the warehouse's {@code llm_calls}
+   * (docs/feedback.md#sample-events), written to {@code --out} or {@code feedback.events_path}, with the
+   * planted truth beside them ({@code <path>_planted}).
+   */
+  public static void runFeedback(SparkSession spark, CliArgs args, io.flywheel.table.Warehouse wh,
+      io.flywheel.config.FlywheelConfig.Feedback feedback) {
+    if (!wh.exists(io.flywheel.table.Table.LLM_CALLS)) {
+      throw new io.flywheel.run.UsageError("generate --feedback: there is no llm_calls table under " + wh.root()
+          + " (run generate, summarize and recommend first)");
+    }
+    long seed = Long.parseLong(args.option("seed", "42"));
+    String out = args.option("out", feedback.eventsPath());
+    long started = System.nanoTime();
+    long n = FeedbackGenerator.write(wh.read(io.flywheel.table.Table.LLM_CALLS), seed, out);
+    System.out.printf(Locale.ROOT, "generate: wrote %d feedback events (seed %d) for the calls in llm_calls to %s in %.1fs%n",
+        n, seed, out, (System.nanoTime() - started) / 1e9);
+  }
 }

@@ -22,6 +22,11 @@ public interface Job {
   /** The tables this job writes besides {@code runs}; the runner creates them before execution. */
   List<Table> tables();
 
+  /** Where its settings are in the config; its name unless the section is nested (export-dataset: feedback.export). */
+  default String configSection() {
+    return name();
+  }
+
   /** This job's config section, where the runner finds its failure policy. */
   FlywheelConfig.JobSettings settings(FlywheelConfig config);
 

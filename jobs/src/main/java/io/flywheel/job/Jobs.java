@@ -1,5 +1,7 @@
 package io.flywheel.job;
 
+import io.flywheel.feedback.ExportDatasetJob;
+import io.flywheel.feedback.FeedbackJob;
 import io.flywheel.recommend.RecommendJob;
 import io.flywheel.skew.SkewJob;
 import io.flywheel.summarize.SummarizeJob;
@@ -12,7 +14,8 @@ import java.util.Optional;
  */
 public final class Jobs {
   /** Every job, in the order the usage text lists them. */
-  public static final List<Job> ALL = List.of(new SummarizeJob(), new RecommendJob(), new SkewJob());
+  public static final List<Job> ALL =
+      List.of(new SummarizeJob(), new RecommendJob(), new SkewJob(), new FeedbackJob(), new ExportDatasetJob());
 
   private Jobs() {}
 

@@ -79,6 +79,61 @@ public enum Table {
       List.of("run_date"),
       List.of("run_date", "user_id", "item_id", "reason", "raw_row"),
       Map.of()),
+  /** The feedback job's ledger: every event it consumed, its outcome, and what re-checking it needs. */
+  FEEDBACK_CONSUMED(
+      "feedback_consumed",
+      "event_key STRING, event_id STRING, event_time TIMESTAMP, user_id STRING, session_id STRING, call_id STRING,"
+          + " event_type STRING, payload STRING, subject_key STRING, next_call_id STRING, outcome STRING,"
+          + " reason STRING, run_id STRING, run_date DATE, consumed_at TIMESTAMP",
+      List.of(),
+      List.of("event_key"),
+      Map.of()),
+  FEEDBACK_REJECTS(
+      "feedback_rejects",
+      "event_key STRING, event_id STRING, user_id STRING, call_id STRING, event_type STRING, dataset STRING,"
+          + " reason STRING, detail STRING, raw_row STRING, source STRING, run_id STRING, run_date DATE,"
+          + " created_at TIMESTAMP",
+      List.of(),
+      List.of("event_key", "dataset", "reason"),
+      Map.of()),
+  SFT_EXAMPLES(
+      "sft_examples",
+      "example_id STRING, user_id STRING, event_id STRING, call_id STRING, source_event_type STRING,"
+          + " prompt " + Ddl.MESSAGES + ", completion STRING, event_time TIMESTAMP, token_count BIGINT," + Ddl.PROVENANCE,
+      List.of(),
+      List.of("example_id"),
+      Map.of()),
+  PREFERENCE_PAIRS(
+      "preference_pairs",
+      "example_id STRING, user_id STRING, event_id STRING, source_event_type STRING, prompt " + Ddl.MESSAGES + ","
+          + " chosen STRING, rejected STRING, chosen_call_id STRING, rejected_call_id STRING, event_time TIMESTAMP,"
+          + " token_count BIGINT," + Ddl.PROVENANCE,
+      List.of(),
+      List.of("example_id"),
+      Map.of()),
+  KTO_EXAMPLES(
+      "kto_examples",
+      "example_id STRING, user_id STRING, event_id STRING, call_id STRING, source_event_type STRING,"
+          + " prompt " + Ddl.MESSAGES + ", completion STRING, label BOOLEAN, event_time TIMESTAMP, token_count BIGINT,"
+          + Ddl.PROVENANCE,
+      List.of(),
+      List.of("example_id"),
+      Map.of()),
+  BINARY_LABELS(
+      "binary_labels",
+      "example_id STRING, user_id STRING, event_id STRING, call_id STRING, source_event_type STRING, question STRING,"
+          + " prompt " + Ddl.MESSAGES + ", completion STRING, answer BOOLEAN, event_time TIMESTAMP, token_count BIGINT,"
+          + Ddl.PROVENANCE,
+      List.of(),
+      List.of("example_id"),
+      Map.of()),
+  /** Users removed by forget-user, by SHA-256 of the user id: the feedback job never reads their events again. */
+  FORGOTTEN_USERS(
+      "forgotten_users",
+      "user_hash STRING, forgotten_at TIMESTAMP, run_id STRING",
+      List.of(),
+      List.of("user_hash"),
+      Map.of()),
   ITEM_EMBEDDINGS(
       "item_embeddings",
       "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP",
@@ -129,6 +184,10 @@ public enum Table {
             + " prompt_version INT, provider STRING, model STRING, reported_model STRING, summary STRING,"
             + " key_features ARRAY<STRING>, pii_redacted ARRAY<STRING>, guardrail_version STRING,"
             + " item_updated_at TIMESTAMP, run_id STRING, run_date DATE, created_at TIMESTAMP";
+    /** Chat messages, as the feedback datasets store prompts. */
+    static final String MESSAGES = "ARRAY<STRUCT<role: STRING, content: STRING>>";
+    /** Which feedback run wrote a dataset row. */
+    static final String PROVENANCE = " run_id STRING, run_date DATE, created_at TIMESTAMP";
   }
 
   private final String tableName;

@@ -40,4 +40,48 @@ public final class TableWrites {
         .option("replaceWhere", "run_date = DATE'" + runDate + "'")
         .save(wh.path(table));
   }
+
+  /**
+   * Inserts the rows of {@code rows} whose key ({@link Table#key()}) is not in {@code table} yet, in
+   * one MERGE (insert only): a row already there is never written twice nor changed. {@code rows}
+   * must hold one row per key and the table's columns.
+   */
+  public void insertNew(Dataset<Row> rows, Table table) {
+    delta(rows.sparkSession(), table).as("t")
+        .merge(rows.as("s"), keyMatch(table))
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /** Inserts new keys and replaces the rows of existing ones, in one MERGE; {@code rows}: one row per key. */
+  public void upsert(Dataset<Row> rows, Table table) {
+    delta(rows.sparkSession(), table).as("t")
+        .merge(rows.as("s"), keyMatch(table))
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /** Deletes the rows of {@code table} whose {@code column} equals a value of {@code keys}' only column, in one MERGE. */
+  public void deleteWhereIn(Table table, String column, Dataset<Row> keys) {
+    Dataset<Row> k = keys.toDF("_k").distinct();
+    delta(keys.sparkSession(), table).as("t")
+        .merge(k.as("s"), org.apache.spark.sql.functions.expr("t.`" + column + "` = s._k"))
+        .whenMatched().delete()
+        .execute();
+  }
+
+  /** Deletes the rows of {@code table} that match {@code condition}. */
+  public void deleteWhere(Table table, org.apache.spark.sql.Column condition, org.apache.spark.sql.SparkSession spark) {
+    delta(spark, table).delete(condition);
+  }
+
+  private io.delta.tables.DeltaTable delta(org.apache.spark.sql.SparkSession spark, Table table) {
+    return io.delta.tables.DeltaTable.forPath(spark, wh.path(table));
+  }
+
+  private static org.apache.spark.sql.Column keyMatch(Table table) {
+    return org.apache.spark.sql.functions.expr(String.join(" AND ",
+        table.key().stream().map(k -> "t.`" + k + "` <=> s.`" + k + "`").toList()));
+  }
 }

@@ -15,6 +15,17 @@ class RequestMessagesTest {
   }
 
   @Test
+  void readsTheBodyOfTheRequestAsLlmCallsLogsIt() {
+    String logged = "{\"endpoint\":\"local\",\"structured_output\":\"none\",\"body\":{\"model\":\"m\","
+        + "\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"A kettle.\"}]}}";
+    assertThat(RequestMessages.parse(logged)).containsExactly(
+        new ChatMessage("system", "Be brief."), new ChatMessage("user", "A kettle."));
+    String anthropic = "{\"endpoint\":\"https://api.anthropic.com/v1/messages\",\"body\":{\"system\":"
+        + "[{\"type\":\"text\",\"text\":\"S\"}],\"messages\":[{\"role\":\"user\",\"content\":\"u\"}]}}";
+    assertThat(RequestMessages.parse(anthropic)).containsExactly(new ChatMessage("system", "S"), new ChatMessage("user", "u"));
+  }
+
+  @Test
   void readsTheSerializedLlmRequestWithUpperCaseRoles() {
     String logged = "{\"model\":\"local\",\"messages\":[{\"role\":\"SYSTEM\",\"content\":\"s\"},"
         + "{\"role\":\"USER\",\"content\":\"u\"}],\"responseSchema\":null,\"params\":{\"temperature\":0.0}}";

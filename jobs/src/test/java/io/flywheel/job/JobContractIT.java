@@ -3,14 +3,17 @@ package io.flywheel.job;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywheel.feedback.FeedbackJob;
 import io.flywheel.generate.CatalogGenerator;
-import io.flywheel.generate.GenerateJob;
-import io.flywheel.generate.PurchaseGenerator;
+import io.flywheel.generate.FeedbackGenerator;
 import io.flywheel.generate.SkewGenerator;
 import io.flywheel.prompt.PromptCatalog;
+import io.flywheel.generate.GenerateJob;
+import io.flywheel.generate.PurchaseGenerator;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
+import io.flywheel.testing.FeedbackFixture;
 import io.flywheel.testing.TestSpark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +48,7 @@ class JobContractIT {
         .write().format("delta").mode("overwrite").save(inputs.resolve("catalog").toString());
     GenerateJob.purchases(s, 20, new PurchaseGenerator(9, 120))
         .write().format("delta").mode("overwrite").save(inputs.resolve("purchases").toString());
+    FeedbackGenerator.write(FeedbackFixture.calls(s, 60), 3, inputs.resolve("feedback_events").toString());
     // The skew job's two sides: small dev sets of one distribution, prod read as a table.
     SkewGenerator skew = new SkewGenerator(5, PromptCatalog.load(TestSpark.confDir().resolve("prompts")).get(SkewGenerator.PROMPT_ID));
     skew.devSet(s, SkewGenerator.Side.CONTROL_DEV, 60, SkewGenerator.BASE)
@@ -53,9 +57,37 @@ class JobContractIT {
         .write().format("delta").mode("overwrite").save(inputs.resolve("skew_prod").toString());
   }
 
-  /** Jobs that call a model: the plan counts calls and every call can fail. */
-  private static boolean callsModel(Job job) {
+  /** A job that calls no model is judged on its own inputs, not on calls. */
+  private static boolean callsAModel(Job job) {
     return job.tables().contains(Table.LLM_CALLS);
+  }
+
+  /**
+   * What a job needs in its warehouse before a real run: the feedback jobs read the calls the feedback
+   * is about (llm_calls), and export-dataset the datasets the feedback job makes of them. (Not for dry
+   * runs on an empty warehouse: those must leave it empty.)
+   */
+  private void prepare(Job job, Path dir) {
+    if (job.name().equals("feedback") || job.name().equals("export-dataset")) {
+      FeedbackFixture.writeCalls(spark, dir.resolve("warehouse").toString(), 60);
+    }
+    if (job.name().equals("export-dataset")) {
+      FeedbackJob feedback = new FeedbackJob();
+      assertThat(JobRunner.run(feedback, context(feedback, dir, false)).status()).isEqualTo("succeeded");
+    }
+  }
+
+  /** Settings under which a run of {@code job} fails after committing what it did. */
+  private static String[] failingSets(Job job) {
+    return switch (job.name()) {
+      // Every generated batch has planted messy events: any rejected share fails a ratio of 0.
+      case "feedback" -> new String[] {"feedback.max_failure_ratio=0"};
+      // Examples written under a token limit of 2048 are refused by an export limited to 20 tokens.
+      case "export-dataset" -> new String[] {"feedback.max_tokens=20", "feedback.export.max_failure_ratio=0"};
+      // Every call fails (nothing listens on port 9).
+      default -> new String[] {"llm.provider=openai", "llm.base_url=http://127.0.0.1:9/v1", "llm.max_attempts=1",
+          "llm.connect_timeout_ms=500", "recommend.max_attempts=1"};
+    };
   }
 
   private RunContext context(Job job, Path dir, boolean dryRun, String... sets) {
@@ -63,6 +95,8 @@ class JobContractIT {
         "catalog.path=" + inputs.resolve("catalog"),
         "recommend.purchases_path=" + inputs.resolve("purchases"),
         "recommend.call_partitions=2",
+        "feedback.events_path=" + inputs.resolve("feedback_events"),
+        "feedback.max_tokens=2048",
         "skew.dev.path=" + inputs.resolve("skew_dev"),
         "skew.prod.source=table",
         "skew.prod.path=" + inputs.resolve("skew_prod")));
@@ -103,12 +137,13 @@ class JobContractIT {
       Path fresh = dir.resolve(job.name() + "-fresh");
       RunLog planned = JobRunner.run(job, context(job, fresh, true));
       assertThat(planned.status()).isEqualTo("dry_run");
-      if (callsModel(job)) {
+      if (callsAModel(job)) {
         assertThat(planned.get("plan_calls")).as(job.name() + " plans calls").isPositive();
       }
       assertThat(files(fresh.resolve("warehouse"))).as(job.name() + " on an empty warehouse").isEmpty();
 
       Path used = dir.resolve(job.name() + "-used");
+      prepare(job, used);
       assertThat(JobRunner.run(job, context(job, used, false)).status()).isEqualTo("succeeded");
       Map<String, String> before = files(used.resolve("warehouse"));
       assertThat(before).isNotEmpty();
@@ -120,6 +155,7 @@ class JobContractIT {
   @Test
   void everyJobWritesExactlyOneFinalRunsRowWhenItSucceedsAndWhenItFails(@TempDir Path dir) {
     for (Job job : Jobs.ALL) {
+      prepare(job, dir.resolve(job.name() + "-ok"));
       RunContext ok = context(job, dir.resolve(job.name() + "-ok"), false);
       JobRunner.run(job, ok);
       List<Row> okRows = runsRows(dir.resolve(job.name() + "-ok"), ok.runId());
@@ -127,14 +163,10 @@ class JobContractIT {
       assertThat(okRows.get(0).<String>getAs("status")).isEqualTo("succeeded");
       assertThat(okRows.get(0).<Timestamp>getAs("ended_at")).isNotNull();
       assertThat(okRows.get(0).<String>getAs("job")).isEqualTo(job.name());
-      if (!callsModel(job)) {
-        continue;
-      }
 
-      // Every call fails (nothing listens on port 9): the run commits what it did, then fails.
-      RunContext bad = context(job, dir.resolve(job.name() + "-bad"), false, "llm.provider=openai",
-          "llm.base_url=http://127.0.0.1:9/v1", "llm.max_attempts=1", "llm.connect_timeout_ms=500",
-          "recommend.max_attempts=1");
+      // The run commits what it did, then fails.
+      prepare(job, dir.resolve(job.name() + "-bad"));
+      RunContext bad = context(job, dir.resolve(job.name() + "-bad"), false, failingSets(job));
       RunLog failed = JobRunner.run(job, bad);
       assertThat(failed.status()).isEqualTo("failed");
       List<Row> badRows = runsRows(dir.resolve(job.name() + "-bad"), bad.runId());

@@ -57,6 +57,7 @@ class SkewClustersIT {
   private static Map<String, SkewClusters.Result> clusters = new HashMap<>();
   private static Map<String, EmbeddingDrift.Auc> aucs = new HashMap<>();
   private static Map<String, Long> computedFirst = new HashMap<>();
+  private static SkewEmbedding.Output controlOutput;
 
   @BeforeAll
   static void run() throws Exception {
@@ -73,13 +74,25 @@ class SkewClustersIT {
           .select(lit("prod").as("side"), LoggedRequest.itemFieldColumn("request", "description").as("text"),
               LoggedRequest.itemFieldColumn("request", "category").as("category"));
       sides.put(pair, dev.unionByName(prod).cache());
-      EmbeddingCache.Result e = embed(sides.get(pair), 2000);
-      computedFirst.put(pair, e.computed());
-      Dataset<Row> rows = e.rows().cache();
-      embedded.put(pair, rows);
-      SkewClusters.Result c = SkewClusters.cluster(rows, SkewClusters.Settings.DEFAULTS);
+      SkewClusters.Result c;
+      if (pair.equals("drifted")) {
+        // Step by step, as SkewEmbedding.run does it, keeping the intermediate frames for the tests.
+        EmbeddingCache.Result e = embed(sides.get(pair), 2000);
+        computedFirst.put(pair, e.computed());
+        Dataset<Row> rows = e.rows().cache();
+        embedded.put(pair, rows);
+        c = SkewClusters.cluster(rows, SkewClusters.Settings.DEFAULTS);
+        aucs.put(pair, EmbeddingDrift.auc(rows, SEED, EmbeddingDrift.DEFAULT_THRESHOLD));
+      } else {
+        SkewEmbedding.Output o = SkewEmbedding.run(sides.get(pair), wh.readOrEmpty(Table.TEXT_EMBEDDINGS), 2000,
+            SkewClusters.Settings.DEFAULTS, EmbeddingDrift.DEFAULT_THRESHOLD, DAY, "run-1");
+        writes.appendOnce(o.newCacheRows(), Table.TEXT_EMBEDDINGS, batch++);
+        controlOutput = o;
+        computedFirst.put(pair, o.embedded());
+        c = o.result();
+        aucs.put(pair, o.auc());
+      }
       clusters.put(pair, c);
-      aucs.put(pair, EmbeddingDrift.auc(rows, SEED, EmbeddingDrift.DEFAULT_THRESHOLD));
       System.out.printf(Locale.ROOT, "%s pair: k=%d silhouette %.4f (%s); AUC %.4f %s%n", pair, c.k(), c.silhouette(),
           SkewClusters.describeSilhouettes(c.silhouetteByK()), aucs.get(pair).auc(), aucs.get(pair));
       c.clusters().orderBy("cluster").show(40, false);
@@ -263,5 +276,23 @@ class SkewClustersIT {
     });
     assertThat(c.silhouetteByK().keySet()).containsExactly(10);
     assertThat(c.clusters().where(col("coverage_gap")).count()).isPositive();
+  }
+
+  @Test
+  void theStepReturnsRowsShapedLikeTheTables() {
+    SkewEmbedding.Output o = controlOutput;
+    assertThat(o.clusters().schema().simpleString()).isEqualTo("struct<run_date:date,run_id:string,cluster:int,k:int,"
+        + "algorithm:string,dev_count:bigint,prod_count:bigint,dev_share:double,prod_share:double,drift_ratio:double,"
+        + "top_terms:array<string>,coverage_gap:boolean,silhouette:double>");
+    assertThat(o.examples().schema().simpleString())
+        .isEqualTo("struct<run_date:date,run_id:string,cluster:int,side:string,rank:int,content_hash:string,text:string>");
+    List<Map<String, Object>> runs = TestSpark.rows(o.clusters().select("run_date", "run_id").distinct());
+    assertThat(runs).containsExactly(Map.of("run_date", DAY, "run_id", "run-1"));
+    // Every distinct text of the control pair was sampled (under the cap) and embedded once.
+    assertThat(o.sampledDev()).isBetween(DEV - 20, DEV);
+    assertThat(o.sampledProd()).isBetween(PROD - 30, PROD);
+    long distinct = sides.get("control").where(col("text").isNotNull())
+        .select(EmbeddingCache.contentHash(col("text"))).distinct().count();
+    assertThat(o.embedded() + o.cached()).isEqualTo(distinct);
   }
 }

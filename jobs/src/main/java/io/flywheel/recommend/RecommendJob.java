@@ -3,7 +3,7 @@ package io.flywheel.recommend;
 import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.config.FlywheelConfig;
-import io.flywheel.embed.TextEmbedder;
+import io.flywheel.embed.EmbeddingCache;
 import io.flywheel.job.CallBatches;
 import io.flywheel.job.CallLog;
 import io.flywheel.job.Job;
@@ -23,13 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -41,10 +38,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RecommendJob implements Job {
   static final String JOB = "recommend";
-  /** Recorded with each cached embedding: a new model invalidates the cache. */
-  static final String EMBEDDING_MODEL = "all-minilm-l6-v2-q";
-  static final StructType EMBEDDED = StructType.fromDDL(
-      "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP");
 
   @Override
   public String name() {
@@ -254,49 +247,23 @@ public final class RecommendJob implements Job {
   }
 
   /**
-   * Embeds the catalog: vectors cached in {@code item_embeddings} under the same item id, content
-   * hash and model are reused; the rest are embedded in a mapPartitions (one model per executor JVM).
+   * Embeds the catalog through {@link EmbeddingCache}: vectors cached in {@code item_embeddings} under
+   * the same item id, content hash and model are reused; the rest are embedded on the executors.
    */
   static CatalogIndex embedCatalog(RunContext ctx, RunLog log, Dataset<Row> items) {
     FlywheelConfig.Recommend rec = ctx.config().recommend();
     Warehouse wh = ctx.warehouse();
-    Dataset<Row> cached = rec.cacheEmbeddings()
-        ? wh.readOrEmpty(Table.ITEM_EMBEDDINGS).where(col("model").equalTo(EMBEDDING_MODEL))
-            .dropDuplicates("item_id", "content_hash").select(col("item_id").as("e_item_id"),
-                col("content_hash").as("e_content_hash"), col("embedding"))
-        : ctx.spark().createDataFrame(List.of(), StructType.fromDDL("e_item_id STRING, e_content_hash STRING, embedding ARRAY<FLOAT>"));
-    Dataset<Row> joined = items.join(cached, items.col("item_id").equalTo(cached.col("e_item_id"))
-        .and(items.col("content_hash").equalTo(cached.col("e_content_hash"))), "left").cache();
-    Dataset<Row> misses = joined.where(col("embedding").isNull()).select("item_id", "content_hash", "text");
-    Dataset<Row> embedded = misses.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
-          List<Row> rows = new ArrayList<>();
-          List<String> texts = new ArrayList<>();
-          List<Row> out = new ArrayList<>();
-          Timestamp now = new Timestamp(System.currentTimeMillis());
-          while (it.hasNext()) {
-            rows.add(it.next());
-            texts.add(rows.get(rows.size() - 1).getString(2));
-            if (rows.size() == 256 || !it.hasNext()) {
-              List<float[]> vs = TextEmbedder.embedAll(texts);
-              for (int i = 0; i < rows.size(); i++) {
-                out.add(RowFactory.create(rows.get(i).getString(0), rows.get(i).getString(1), EMBEDDING_MODEL,
-                    boxed(vs.get(i)), now));
-              }
-              rows.clear();
-              texts.clear();
-            }
-          }
-          return out.iterator();
-        }, Encoders.row(EMBEDDED)).localCheckpoint(true);
-    Dataset<Row> vectors = joined.where(col("embedding").isNotNull()).select("item_id", "embedding")
-        .unionByName(embedded.select("item_id", "embedding"));
+    Dataset<Row> cache = rec.cacheEmbeddings()
+        ? wh.readOrEmpty(Table.ITEM_EMBEDDINGS)
+        : ctx.spark().createDataFrame(List.of(), Table.ITEM_EMBEDDINGS.schema());
+    EmbeddingCache.Result embedded = EmbeddingCache.embed(items, "text", List.of("item_id", "content_hash"), cache);
     // Streamed to the driver partition by partition into flat arrays (no list of boxed rows), before
     // the cache is appended to: a re-read of the table must not see this run's rows twice.
     List<String> idList = new ArrayList<>();
     List<String> titleList = new ArrayList<>();
     List<String> catList = new ArrayList<>();
     List<float[]> vecList = new ArrayList<>();
-    java.util.Iterator<Row> it = items.select("item_id", "title", "category").join(vectors, "item_id")
+    java.util.Iterator<Row> it = embedded.rows().select("item_id", "title", "category", "embedding")
         .orderBy("item_id").toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
@@ -310,13 +277,12 @@ public final class RecommendJob implements Job {
       }
       vecList.add(f);
     }
-    long embeddedCount = embedded.count();
+    long embeddedCount = embedded.computed();
     log.count("embeddings_computed", embeddedCount);
     log.count("embeddings_cached", idList.size() - embeddedCount);
     if (rec.cacheEmbeddings() && embeddedCount > 0 && !ctx.dryRun()) {
-      embedded.write().format("delta").mode("append").save(wh.path(Table.ITEM_EMBEDDINGS));
+      embedded.newCacheRows().write().format("delta").mode("append").save(wh.path(Table.ITEM_EMBEDDINGS));
     }
-    joined.unpersist();
     long t = System.nanoTime();
     CatalogIndex index = new CatalogIndex(idList.toArray(String[]::new), titleList.toArray(String[]::new),
         catList.toArray(String[]::new), vecList.toArray(float[][]::new), rec.titleMatchThreshold())
@@ -324,14 +290,6 @@ public final class RecommendJob implements Job {
     log.timed("build_index", t);
     log.count("index_cells", index.cells());
     return index;
-  }
-
-  private static Object boxed(float[] v) {
-    Float[] b = new Float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      b[i] = v[i];
-    }
-    return scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(b)).toSeq();
   }
 
   /** The purchase histories, or a config error naming the key (missing path, missing column). */

@@ -1,6 +1,7 @@
 package io.flywheel.skew;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.trim;
 
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.job.Job;
@@ -47,7 +48,8 @@ public final class SkewJob implements Job {
 
   @Override
   public List<Table> tables() {
-    return List.of(Table.SKEW_FEATURES, Table.SKEW_CLUSTERS, Table.SKEW_EXAMPLES, Table.NONDETERMINISM, Table.LLM_CALLS);
+    return List.of(Table.SKEW_FEATURES, Table.SKEW_CLUSTERS, Table.SKEW_EXAMPLES, Table.NONDETERMINISM, Table.LLM_CALLS,
+        Table.TEXT_EMBEDDINGS);
   }
 
   @Override
@@ -122,11 +124,13 @@ public final class SkewJob implements Job {
       List<Row> rows = new ArrayList<>(verdicts.rows());
       log.timed("verdicts", t1);
 
-      // Step 3 (h-clusters, wired by the lead): embed a stable sample per side (EmbeddingCache,
-      // text_embeddings), cluster with SkewClusters and write skew_clusters / skew_examples with
-      // writes.replaceRunDate; EmbeddingDrift.auc adds the run-level row
-      // SkewFeatureRows.metric(run, EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold())
-      // to `rows`. Until then the job compares structure only.
+      // Step 3: embedding clusters, coverage gaps and the embedding classifier's AUC
+      // (docs/skew.md#embedding-clusters); vectors cached in text_embeddings by content hash.
+      if (cfg.embed().samplePerSide() > 0) {
+        long te = System.nanoTime();
+        rows.add(embeddingStep(ctx, writes, log, run));
+        log.timed("embed_cluster", te);
+      }
 
       // Step 4: nondeterminism, a stable sample of dev inputs summarized skew.nondeterminism.repeats
       // times through the provider layer (docs/skew.md#nondeterminism).
@@ -151,6 +155,33 @@ public final class SkewJob implements Job {
       System.out.println("skew report: " + report);
       printAlerts(verdicts, log);
       return null;
+    }
+
+    /** Embeds a sample of both sides' inputs, clusters them, writes the clusters; returns the AUC row. */
+    private Row embeddingStep(RunContext ctx, TableWrites writes, RunLog log, SkewFeatureRows.RunSides run) {
+      FlywheelConfig.Skew cfg = ctx.config().skew();
+      FlywheelConfig.SkewClusters cc = cfg.clusters();
+      Dataset<Row> texts = sides.select(col(DriftAggregates.SIDE).as("side"), col(SkewInputs.INPUT).as("text"))
+          .where(col("text").isNotNull().and(trim(col("text")).notEqual("")));
+      SkewEmbedding.Output e = SkewEmbedding.run(texts, ctx.warehouse().readOrEmpty(Table.TEXT_EMBEDDINGS),
+          cfg.embed().samplePerSide(), new SkewClusters.Settings(cc.algorithm(), cc.k(), cc.kMin(), cc.kMax(), cc.seed(),
+              cc.gapMinProdShare(), cc.gapMinDriftRatio()), cfg.aucThreshold(), ctx.runDate(), ctx.runId());
+      if (e.embedded() > 0) {
+        writes.appendOnce(e.newCacheRows(), Table.TEXT_EMBEDDINGS, 0);
+      }
+      writes.replaceRunDate(e.clusters(), Table.SKEW_CLUSTERS, ctx.runDate());
+      writes.replaceRunDate(e.examples(), Table.SKEW_EXAMPLES, ctx.runDate());
+      long gaps = e.clusters().where(col("coverage_gap")).count();
+      log.count("embedded_dev", e.sampledDev());
+      log.count("embedded_prod", e.sampledProd());
+      log.count("embeddings_computed", e.embedded());
+      log.count("embeddings_cached", e.cached());
+      log.count("clusters", e.clusters().count());
+      log.count("coverage_gaps", gaps);
+      System.out.printf(Locale.ROOT, "skew: %d clusters of %d dev and %d prod texts, %d coverage gap%s; embedding AUC %.3f (%s)%n",
+          log.get("clusters"), e.sampledDev(), e.sampledProd(), gaps, gaps == 1 ? "" : "s", e.auc().auc(),
+          e.auc().drift() ? "drift: above " + cfg.aucThreshold() : "no drift");
+      return SkewFeatureRows.metric(run, SkewFeatureRows.EMBEDDING_FIELD, "classifier_auc", e.auc().auc(), cfg.aucThreshold());
     }
 
     @Override

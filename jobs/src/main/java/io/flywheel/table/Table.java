@@ -134,6 +134,12 @@ public enum Table {
       List.of(),
       List.of("user_hash"),
       Map.of()),
+  TEXT_EMBEDDINGS(
+      "text_embeddings",
+      "content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP",
+      List.of(),
+      List.of("content_hash", "model"),
+      Map.of()),
   ITEM_EMBEDDINGS(
       "item_embeddings",
       "item_id STRING, content_hash STRING, model STRING, embedding ARRAY<FLOAT>, created_at TIMESTAMP",

@@ -99,7 +99,9 @@ class JobContractIT {
         "feedback.max_tokens=2048",
         "skew.dev.path=" + inputs.resolve("skew_dev"),
         "skew.prod.source=table",
-        "skew.prod.path=" + inputs.resolve("skew_prod")));
+        "skew.prod.path=" + inputs.resolve("skew_prod"),
+        "skew.embed.sample_per_side=40",
+        "skew.clusters.k=3"));
     all.addAll(List.of(sets));
     return TestSpark.context(job.name(), dir, DAY, dryRun, all);
   }

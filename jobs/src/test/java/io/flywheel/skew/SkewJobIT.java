@@ -73,8 +73,19 @@ class SkewJobIT {
   private static RunLog run(Path dir, LocalDate day, String... sets) {
     List<String> all = new ArrayList<>();
     all.add("skew.dev.path=" + data.resolve("dev"));
+    // The embedding step is off unless a test turns it on (MiniLM on 2 cores: seconds per hundred texts).
+    all.add("skew.embed.sample_per_side=0");
     all.addAll(List.of(sets));
     return JobRunner.run(new SkewJob(), TestSpark.context("skew", dir, day, false, all));
+  }
+
+  /** Embedding step on, at a size a test affords: 600 texts per side, a fixed k. */
+  private static final String[] EMBED = {"skew.embed.sample_per_side=600", "skew.clusters.k=12"};
+
+  /** The run-level embedding AUC row of {@code DAY}. */
+  private static double auc(Path dir) {
+    return (Double) TestSpark.rows(table(dir, Table.SKEW_FEATURES)
+        .where("field = 'embedding' AND feature = 'classifier_auc' AND run_date = DATE'" + DAY + "'")).get(0).get("value");
   }
 
   private static Dataset<Row> table(Path dir, Table t) {
@@ -106,7 +117,7 @@ class SkewJobIT {
   @Test
   void theControlPairBreachesNoFeature(@TempDir Path dir) {
     RunLog log = run(dir, DAY, "skew.dev.path=" + data.resolve("control_dev"),
-        "skew.prod.path=" + data.resolve("control_prod_llm_calls"));
+        "skew.prod.path=" + data.resolve("control_prod_llm_calls"), EMBED[0], EMBED[1]);
 
     assertThat(log.status()).isEqualTo("succeeded");
     Map<String, Map<String, Object>> rows = features(dir, DAY);
@@ -125,6 +136,10 @@ class SkewJobIT {
     assertThat(fragments.get("reliable")).isEqualTo(false);
     assertThat(fragments.get("breached")).isEqualTo(false);
     assertThat(log.get("features_breached")).isZero();
+    // One distribution on both sides: the embeddings cannot be told apart and no cluster is a gap.
+    assertThat(auc(dir)).as("embedding AUC of the control pair").isLessThan(0.55);
+    assertThat(log.get("coverage_gaps")).isZero();
+    assertThat(table(dir, Table.SKEW_CLUSTERS).count()).isEqualTo(log.get("clusters")).isPositive();
   }
 
   @Test
@@ -134,10 +149,11 @@ class SkewJobIT {
         .write().format("delta").mode("append").partitionBy(Table.LLM_CALLS.partitionBy().toArray(String[]::new))
         .save(dir.resolve("warehouse").resolve("llm_calls").toString());
 
-    RunLog log = run(dir, DAY);
+    RunLog log = run(dir, DAY, EMBED[0], EMBED[1]);
 
     assertThat(log.status()).isEqualTo("succeeded");
     assertThat(log.get("prod_rows")).isEqualTo(PROD);
+    assertThat(auc(dir)).as("embedding AUC of the drifted pair").isGreaterThan(0.55);
     Map<String, Map<String, Object>> rows = features(dir, DAY);
     print("drifted pair", rows);
     JsonNode planted = truth.path("pairs").path("drifted").path("planted");
@@ -196,12 +212,18 @@ class SkewJobIT {
 
   @Test
   void aRerunOfTheSameDateChangesNoTableContent(@TempDir Path dir) {
-    String[] sets = {"skew.prod.path=" + data.resolve("prod_llm_calls")};
-    assertThat(run(dir, DAY, sets).status()).isEqualTo("succeeded");
+    String[] sets = {"skew.prod.path=" + data.resolve("prod_llm_calls"), "skew.embed.sample_per_side=150", "skew.clusters.k=4"};
+    RunLog once = run(dir, DAY, sets);
+    assertThat(once.status()).isEqualTo("succeeded");
+    assertThat(once.get("embeddings_computed")).isPositive();
     Map<Table, List<Map<String, Object>>> first = contents(dir);
     assertThat(first.get(Table.SKEW_FEATURES)).isNotEmpty();
+    assertThat(first.get(Table.TEXT_EMBEDDINGS)).hasSize((int) once.get("embeddings_computed"));
 
-    assertThat(run(dir, DAY, sets).status()).isEqualTo("succeeded");
+    RunLog again = run(dir, DAY, sets);
+    assertThat(again.status()).isEqualTo("succeeded");
+    assertThat(again.get("embeddings_computed")).as("texts embedded by the rerun").isZero();
+    assertThat(again.get("calls")).as("model calls of the rerun").isZero();
 
     assertThat(contents(dir)).isEqualTo(first);
     assertThat(table(dir, Table.RUNS).where("job = 'skew' AND status = 'succeeded'").count()).isEqualTo(2);

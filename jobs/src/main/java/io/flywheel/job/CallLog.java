@@ -32,6 +32,20 @@ public final class CallLog {
 
   private CallLog() {}
 
+  /**
+   * The columns of {@link #CALL} that say how a call went, which every job's result rows carry under
+   * the same names ({@code reported_model} ... {@code created_at}): a job selects its own key columns and
+   * these.
+   */
+  public static List<Column> outcomeColumns() {
+    List<Column> out = new ArrayList<>();
+    for (String name : List.of("reported_model", "request", "response", "status", "error_class", "error_message",
+        "finish_reason", "attempts", "input_tokens", "output_tokens", "latency_ms", "created_at")) {
+      out.add(col(name));
+    }
+    return out;
+  }
+
   /** {@code calls} (with the columns of {@link #CALL}) as {@code llm_calls} rows of this run. */
   public static Dataset<Row> rows(Dataset<Row> calls, RunContext ctx) {
     FlywheelConfig.Llm llm = ctx.config().llm();

@@ -154,25 +154,15 @@ public final class Nondeterminism {
 
   /** The batch's calls with the columns of {@link CallLog#CALL}. */
   static Dataset<Row> callColumns(Dataset<Row> results, RunContext ctx, SummaryPrompt prompt) {
-    return results.select(
+    List<Column> columns = new java.util.ArrayList<>(List.of(
         sha2(concat_ws("|", lit(ctx.runId()), col("item_key")), 256).as("call_id"),
         col("item_key"),
         lit(1).as("item_count"),
         lit(null).cast("string").as("cache_key"),
         sha2(concat_ws("|", lit(prompt.prompt().id()), lit(prompt.prompt().version()), col("content_hash")), 256).as("request_key"),
         lit(prompt.prompt().id()).as("prompt_id"),
-        lit(prompt.prompt().version()).as("prompt_version"),
-        col("reported_model"),
-        col("request"),
-        col("response"),
-        col("status"),
-        col("error_class"),
-        col("error_message"),
-        col("finish_reason"),
-        col("attempts"),
-        col("input_tokens"),
-        col("output_tokens"),
-        col("latency_ms"),
-        col("created_at"));
+        lit(prompt.prompt().version()).as("prompt_version")));
+    columns.addAll(CallLog.outcomeColumns());
+    return results.select(columns.toArray(Column[]::new));
   }
 }

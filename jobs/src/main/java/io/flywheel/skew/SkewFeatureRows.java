@@ -28,6 +28,10 @@ public final class SkewFeatureRows {
   public static final List<String> NUMERIC_DISTANCES = List.of("js", "psi", "wasserstein_norm");
   public static final List<String> CATEGORICAL_DISTANCES = List.of("js", "linf");
   /** Run-level rows: {@code field} values that are not a text field. */
+  /** The {@code field} of the features of the input texts, and of the output texts. */
+  public static final String INPUT_FIELD = "input";
+  public static final String OUTPUT_FIELD = "output";
+  public static final List<String> FIELDS = List.of(INPUT_FIELD, OUTPUT_FIELD);
   public static final String RUN_FIELD = "run";
   public static final String EMBEDDING_FIELD = "embedding";
 
@@ -97,7 +101,7 @@ public final class SkewFeatureRows {
    */
   public static Map<String, List<Double>> history(Dataset<Row> skewFeatures, LocalDate runDate, int historyRuns) {
     Dataset<Row> past = skewFeatures.where(col("run_date").lt(java.sql.Date.valueOf(runDate))
-        .and(col("field").isin(SkewJob.FIELDS.toArray())));
+        .and(col("field").isin(FIELDS.toArray())));
     List<Date> dates = new ArrayList<>();
     for (Row r : past.select("run_date").distinct().orderBy(col("run_date").desc()).limit(historyRuns).collectAsList()) {
       dates.add(r.getDate(0));
@@ -141,7 +145,7 @@ public final class SkewFeatureRows {
   }
 
   private static long blanks(SkewInputs.SideCounts c, String field) {
-    return field.equals(SkewJob.OUTPUT_FIELD) ? c.blankOutputs() : c.blankInputs();
+    return field.equals(OUTPUT_FIELD) ? c.blankOutputs() : c.blankInputs();
   }
 
   private static scala.collection.immutable.Seq<Long> longs(long[] v) {

@@ -30,9 +30,6 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class SkewJob implements Job {
   static final String JOB = "skew";
-  public static final String INPUT_FIELD = "input";
-  public static final String OUTPUT_FIELD = "output";
-  public static final List<String> FIELDS = List.of(INPUT_FIELD, OUTPUT_FIELD);
   private static final String IN = "in_";
   private static final String OUT = "out_";
 
@@ -298,7 +295,7 @@ public final class SkewJob implements Job {
   }
 
   private static String fieldOf(String prefixed) {
-    return prefixed.startsWith(OUT) ? OUTPUT_FIELD : INPUT_FIELD;
+    return prefixed.startsWith(OUT) ? SkewFeatureRows.OUTPUT_FIELD : SkewFeatureRows.INPUT_FIELD;
   }
 
   private static void printAlerts(Verdicts v, RunLog log) {

@@ -68,26 +68,16 @@ final class SummaryCommit {
 
   /** The batch's calls, one per request, with the columns of {@link CallLog#CALL}. */
   Dataset<Row> callColumns(Dataset<Row> results) {
-    return results.select(
+    List<Column> columns = new ArrayList<>(List.of(
         sha2(concat_ws("|", lit(ctx.runId()), col("request_key")), 256).as("call_id"),
         col("items").getItem(0).getField("item_id").as("item_key"),
         size(col("items")).as("item_count"),
         col("items").getItem(0).getField("cache_key").as("cache_key"),
         col("request_key"),
         col("prompt_id"),
-        promptVersion().as("prompt_version"),
-        col("reported_model"),
-        col("request"),
-        col("response"),
-        col("status"),
-        col("error_class"),
-        col("error_message"),
-        col("finish_reason"),
-        col("attempts"),
-        col("input_tokens"),
-        col("output_tokens"),
-        col("latency_ms"),
-        col("created_at"));
+        promptVersion().as("prompt_version")));
+    columns.addAll(CallLog.outcomeColumns());
+    return results.select(columns.toArray(Column[]::new));
   }
 
   /** One {@code summaries} row per item served by a successful request, plus {@code _is_new}. */

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.skew.SkewFeatureRows;
-import io.flywheel.skew.SkewJob;
 import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
 import java.time.LocalDate;
@@ -58,10 +57,10 @@ public final class SkewReportLoader {
       if (field.equals(SkewFeatureRows.EMBEDDING_FIELD) && feature.equals("classifier_auc")) {
         auc = r.getAs("value");
       }
-      if (!SkewJob.FIELDS.contains(field)) {
+      if (!SkewFeatureRows.FIELDS.contains(field)) {
         continue;
       }
-      if (field.equals(SkewJob.INPUT_FIELD)) {
+      if (field.equals(SkewFeatureRows.INPUT_FIELD)) {
         devBlank = r.<Long>getAs("dev_blank_texts");
         prodBlank = r.<Long>getAs("prod_blank_texts");
       }

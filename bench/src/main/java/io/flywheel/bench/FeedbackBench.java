@@ -115,7 +115,9 @@ public final class FeedbackBench {
     Column request = concat(lit("{\"endpoint\":\"local\",\"structured_output\":\"none\",\"body\":{\"model\":\"m\",\"messages\":["
             + "{\"role\":\"system\",\"content\":\"Summarize the catalog item in one paragraph.\"},"
             + "{\"role\":\"user\",\"content\":\"Item: "), item,
-        lit(". Title: steel kettle model "), id.mod(9973), lit(". Price: "), id.mod(200), lit(" EUR.\"}]}}"));
+        // From the item alone, so the two calls of a pair have one prompt (what pairwise events need).
+        lit(". Title: steel kettle model "), pmod(xxhash64(item), lit(9973)), lit(". Price: "),
+        pmod(xxhash64(item, lit("p")), lit(200)), lit(" EUR.\"}]}}"));
     Column response = concat(lit("Summary of "), item, lit(": a "),
         element_at(array(lit("compact"), lit("sturdy"), lit("quiet"), lit("fast"), lit("elegant")), id.mod(5).cast("int").plus(1)),
         lit(" kettle, model "), id.mod(9973), lit(", that boils "), id.mod(17).plus(1), lit(" cups and costs "), id.mod(200),

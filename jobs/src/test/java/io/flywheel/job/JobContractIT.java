@@ -101,6 +101,7 @@ class JobContractIT {
         "skew.prod.source=table",
         "skew.prod.path=" + inputs.resolve("skew_prod"),
         "skew.embed.sample_per_side=40",
+        "skew.nondeterminism.sample=5",
         "skew.clusters.k=3"));
     all.addAll(List.of(sets));
     return TestSpark.context(job.name(), dir, DAY, dryRun, all);

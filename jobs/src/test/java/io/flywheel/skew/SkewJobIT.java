@@ -75,6 +75,8 @@ class SkewJobIT {
     all.add("skew.dev.path=" + data.resolve("dev"));
     // The embedding step is off unless a test turns it on (MiniLM on 2 cores: seconds per hundred texts).
     all.add("skew.embed.sample_per_side=0");
+    // Nondeterminism on a few inputs only: NondeterminismIT measures it; here it only has to run.
+    all.add("skew.nondeterminism.sample=5");
     all.addAll(List.of(sets));
     return JobRunner.run(new SkewJob(), TestSpark.context("skew", dir, day, false, all));
   }

@@ -178,7 +178,10 @@ public final class SkewJob implements Job {
       System.out.printf(Locale.ROOT, "skew: %d clusters of %d dev and %d prod texts, %d coverage gap%s; embedding AUC %.3f (%s)%n",
           log.get("clusters"), e.sampledDev(), e.sampledProd(), gaps, gaps == 1 ? "" : "s", e.auc().auc(),
           e.auc().drift() ? "drift: above " + cfg.aucThreshold() : "no drift");
-      return SkewFeatureRows.metric(run, SkewFeatureRows.EMBEDDING_FIELD, "classifier_auc", e.auc().auc(), cfg.aucThreshold());
+      // Rounded to 9 decimals: the classifier sums in the data's order, which differs between a run that
+      // embeds and a rerun that reads the cache, and moved the last bit; the stored row must not.
+      double auc = Math.round(e.auc().auc() * 1e9) / 1e9;
+      return SkewFeatureRows.metric(run, SkewFeatureRows.EMBEDDING_FIELD, "classifier_auc", auc, cfg.aucThreshold());
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.llm.BudgetShares;
 import io.flywheel.llm.CallBudget;
+import io.flywheel.llm.Costs;
+import io.flywheel.llm.LlmRequest;
 import io.flywheel.run.BatchPartitions;
 import io.flywheel.run.Progress;
 import io.flywheel.run.RunContext;
@@ -12,9 +14,11 @@ import io.flywheel.run.RunLog;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -37,6 +41,21 @@ public final class CallBatches {
 
     /** The schema of {@link #callPartition}'s rows. */
     StructType resultSchema();
+  }
+
+  /**
+   * {@link Calls#partitionEstimates} for calls that send one request per work row: the row count and
+   * the sum of each request's worst-case cost ({@code Costs.worstCaseUsd}).
+   */
+  public static Iterator<Row> oneRequestEach(Iterator<Row> work, FlywheelConfig.Llm llm,
+      Function<Row, LlmRequest> request) {
+    long n = 0;
+    double cost = 0;
+    while (work.hasNext()) {
+      n++;
+      cost += Costs.worstCaseUsd(llm, request.apply(work.next()));
+    }
+    return List.of(RowFactory.create(n, cost)).iterator();
   }
 
   /** The driver side: commits one checkpointed batch of results; returns how many work rows it completed. */

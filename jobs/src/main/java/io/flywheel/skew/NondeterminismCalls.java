@@ -14,7 +14,6 @@ import io.flywheel.llm.RetryingCaller;
 import io.flywheel.summarize.SummaryPrompt;
 import java.sql.Timestamp;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -68,13 +67,7 @@ final class NondeterminismCalls implements CallBatches.Calls {
 
   @Override
   public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    long n = 0;
-    double cost = 0;
-    while (work.hasNext()) {
-      n++;
-      cost += Costs.worstCaseUsd(llm, request(work.next()));
-    }
-    return List.of(RowFactory.create(n, cost)).iterator();
+    return CallBatches.oneRequestEach(work, llm, this::request);
   }
 
   private LlmRequest request(Row work) {

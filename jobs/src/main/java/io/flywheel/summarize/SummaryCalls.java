@@ -106,13 +106,7 @@ public final class SummaryCalls implements CallBatches.Calls {
 
   /** One row per partition: how many requests it holds and their estimated worst-case cost. */
   public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    long n = 0;
-    double cost = 0;
-    while (work.hasNext()) {
-      n++;
-      cost += Costs.worstCaseUsd(llm, request(work.next()));
-    }
-    return List.of(RowFactory.create(n, cost)).iterator();
+    return CallBatches.oneRequestEach(work, llm, this::request);
   }
 
   Row callOne(RetryingCaller caller, Row work, CallBudget budget) {

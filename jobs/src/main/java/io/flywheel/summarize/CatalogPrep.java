@@ -70,7 +70,9 @@ public final class CatalogPrep {
 
   /**
    * Adds {@code _item_id}, {@code _updated_at}, {@code _fields} (the normalized text fields in config
-   * order), {@code _text_len}, {@code _brand} and {@code _reject_reason}/{@code _reject_detail}.
+   * order), {@code _text_len}, {@code _brand} and {@code _reject_reason}/{@code _reject_detail}. The
+   * prompt-injection check comes after the keys ({@link #withInjectionCheck}), which tell the cache
+   * hits it can skip.
    */
   public static Dataset<Row> withValidation(Dataset<Row> raw, FlywheelConfig.CatalogColumns cols, int maxItemChars) {
     List<Column> fields = new ArrayList<>();
@@ -87,8 +89,7 @@ public final class CatalogPrep {
         when(corrupt(raw).isNotNull(), lit("corrupt_record"))
             .when(col(ITEM_ID).isNull().or(col(ITEM_ID).equalTo("")), lit("missing_id"))
             .when(updatedRaw.isNotNull().and(col(UPDATED_AT).isNull()), lit("unparseable_updated_at"))
-            .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"))
-            .when(col(INJECTED).isNotNull(), lit("prompt_injection"));
+            .when(col(TEXT_LEN).gt(maxItemChars), lit("too_large"));
     Column detail =
         when(corrupt(raw).isNotNull(), lit("row could not be parsed"))
             .when(col(ITEM_ID).isNull(), lit("id column '" + cols.id() + "' is null"))
@@ -98,18 +99,38 @@ public final class CatalogPrep {
                 concat(lit("'"), updatedRaw.cast("string"), lit("' is not a timestamp")))
             .when(
                 col(TEXT_LEN).gt(maxItemChars),
-                concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)))
-            .when(col(INJECTED).isNotNull(), concat(lit("text addressed to a model: '"), col(INJECTED), lit("'")));
+                concat(col(TEXT_LEN).cast("string"), lit(" characters, limit " + maxItemChars)));
     Column brand = CatalogInput.isBlank(cols.brand()) ? lit(null).cast("string") : NORMALIZE.apply(asText(raw, cols.brand()));
     return raw.withColumn(ITEM_ID, trim(col(cols.id()).cast("string")))
         .withColumn(UPDATED_AT, updated)
         .withColumn(FIELDS, array(fields.toArray(Column[]::new)))
-        // Once per row: the reason and its detail both read it.
-        .withColumn(INJECTED, INJECTION.apply(col(FIELDS)))
         .withColumn(TEXT_LEN, textLen)
         .withColumn(BRAND, brand)
         .withColumn(REASON, reason)
         .withColumn(DETAIL, detail);
+  }
+
+  /**
+   * Adds {@code _injected}: the first text addressed to a model in {@code _fields}, or null; where it
+   * is set on a valid row, the reject reason {@code prompt_injection} with the text in its detail. The
+   * check reads every word of an item, so it skips what needs none: rows already rejected, and cache
+   * hits, whose item and cache key are in {@code cached} ({@code item_id, cache_key} of
+   * {@code summaries}, broadcast; null to check every item). A hit passed the same check when it was
+   * summarized: the check's version is part of the guardrail version, and so of the cache key. Needs
+   * {@link #withValidation} and {@link #withKeys} first.
+   */
+  public static Dataset<Row> withInjectionCheck(Dataset<Row> keyed, Dataset<Row> cached) {
+    Dataset<Row> in = cached == null
+        ? keyed.withColumn("_cached_key", lit(null).cast("string"))
+        : keyed.join(broadcast(cached.select(col("item_id").as("_c_item_id"), col("cache_key").as("_cached_key"))),
+                col(ITEM_ID).equalTo(col("_c_item_id")), "left")
+            .drop("_c_item_id");
+    Column needed = col(REASON).isNull().and(col("_cached_key").isNull().or(col("_cached_key").notEqual(col(CACHE_KEY))));
+    Column injected = col(INJECTED).isNotNull();
+    return in.withColumn(INJECTED, when(needed, INJECTION.apply(col(FIELDS))))
+        .withColumn(DETAIL, when(injected, concat(lit("text addressed to a model: '"), col(INJECTED), lit("'"))).otherwise(col(DETAIL)))
+        .withColumn(REASON, when(injected, lit("prompt_injection")).otherwise(col(REASON)))
+        .drop("_cached_key");
   }
 
   /** Adds {@code _content_hash}, {@code _prompt_id}, {@code _request_key} and {@code _cache_key}. */

@@ -34,6 +34,12 @@ public final class SummarizeJob implements Job {
   static final String JOB = "summarize";
   /** Above this many misses the join back to the catalog shuffles instead of broadcasting. */
   private static final long BROADCAST_MISSES = 200_000;
+  /**
+   * Up to this many rows of {@code summaries} (item id and cache key, about 100 bytes each) are
+   * broadcast into the catalog scan so that the prompt-injection check skips the cache hits; a larger
+   * cache leaves every item checked rather than shuffle the catalog's text.
+   */
+  static final long HIT_SKIP_MAX_SUMMARIES = 1_000_000;
 
   @Override
   public String name() {
@@ -61,9 +67,13 @@ public final class SummarizeJob implements Job {
     long t0 = System.nanoTime();
     SummarySetup setup = SummarySetup.of(ctx.config());
     Dataset<Row> raw = CatalogInput.read(ctx.spark(), ctx.config().catalog());
+    Dataset<Row> summaries = ctx.warehouse().readOrEmpty(Table.SUMMARIES);
+    // Small enough to broadcast beside the scan: then the injection check skips the cache hits.
+    Dataset<Row> cached = summaries.count() <= HIT_SKIP_MAX_SUMMARIES ? summaries : null;
     Dataset<Row> prepared = raw
         .transform(df -> CatalogPrep.withValidation(df, ctx.config().catalog().columns(), ctx.config().summarize().maxItemChars()))
-        .transform(df -> CatalogPrep.withKeys(df, setup.keyPlan(), ctx.config().catalog().columns().category()));
+        .transform(df -> CatalogPrep.withKeys(df, setup.keyPlan(), ctx.config().catalog().columns().category()))
+        .transform(df -> CatalogPrep.withInjectionCheck(df, cached));
     // Narrow rows, persisted: the one full scan and hashing of the catalog per run.
     Dataset<Row> checked = CatalogPrep.withDuplicateIdRejects(prepared, raw, ctx.config().catalog().columns().id())
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -71,7 +81,7 @@ public final class SummarizeJob implements Job {
     log.timed("read_validate", t0);
     long t1 = System.nanoTime();
     Dataset<Row> classified = CacheLookup.withCacheLookup(checked.where(col(CatalogPrep.REASON).isNull()),
-            ctx.warehouse().readOrEmpty(Table.SUMMARIES), knownBadRequests(ctx))
+            summaries, knownBadRequests(ctx))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Row m = classified.agg(
             count(when(CacheLookup.IS_MISS, lit(1))), countDistinct(when(CacheLookup.IS_MISS, col("_m_request_key"))),
@@ -174,8 +184,10 @@ public final class SummarizeJob implements Job {
   static Dataset<Row> work(Dataset<Row> prepared, Dataset<Row> classified, long missCount) {
     Dataset<Row> misses = classified.where(CacheLookup.IS_MISS);
     Dataset<Row> missSide = missCount <= BROADCAST_MISSES ? broadcast(misses) : misses;
+    // No filter on the reject reason: the misses are valid rows, and the join on id and content
+    // hash finds only those, so the validation (and its injection check) is not evaluated again.
     Dataset<Row> wide =
-        prepared.where(col(CatalogPrep.REASON).isNull())
+        prepared
             .join(missSide, prepared.col(CatalogPrep.ITEM_ID).equalTo(missSide.col("_m_item_id"))
                 .and(prepared.col(CatalogPrep.CONTENT_HASH).equalTo(missSide.col("_m_content_hash"))));
     return wide.groupBy(col("_m_request_key").as("request_key"))

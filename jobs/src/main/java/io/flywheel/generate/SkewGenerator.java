@@ -97,9 +97,31 @@ public final class SkewGenerator implements Serializable {
   private static final Map<String, String[]> NEW_PRODUCTS = Map.of(
       "automotive", new String[] {"brake pads", "wiper blades", "engine oil", "tire pump", "car battery"},
       "pharmacy", new String[] {"vitamin tablets", "allergy spray", "pain relief gel", "cough syrup", "thermometer"});
-  private static final Map<String, String> NEW_TOPIC_SENTENCE = Map.of(
-      "automotive", "Check the vehicle manual for the right fit before you install it on the car.",
-      "pharmacy", "Read the leaflet and ask a pharmacist before use if you take other medicine.");
+  /**
+   * The descriptions of the new topics, written for them from the first word to the last (their own
+   * brands, uses and advice), as items of a category the evaluation set never covered are: sharing the
+   * dev template with only the product name changed would make them look covered. Every word is in
+   * the shipped English word list, as the dev template's are, so a misspelling stays the only way a
+   * description gets out-of-vocabulary words.
+   */
+  private static final Map<String, String[]> NEW_TOPIC_BRANDS = Map.of(
+      "automotive", new String[] {"Piston", "Motorway", "Roadster"},
+      "pharmacy", new String[] {"Remedy", "Willow", "Clover"});
+  private static final Map<String, String[][]> NEW_TOPIC_SENTENCES = Map.of(
+      "automotive", new String[][] {
+        {"The %s %s fits most cars, vans and small trucks built since 2005.", "The %s %s suits petrol and diesel cars, vans and light trucks."},
+        {"Check the vehicle manual for the right fit before you install it on the car.",
+          "Compare the part number with your vehicle registration before ordering."},
+        {"Mechanics advise replacing it every %d000 km or at each service.", "Replace it every %d000 km, or sooner after heavy towing."},
+        {"Drivers report safer braking on wet roads and in winter traffic.", "Drivers report an easier engine start on cold mornings."},
+        {"Fitting takes about %d minutes in a garage with basic tools.", "Any workshop can fit it in about %d minutes."}},
+      "pharmacy", new String[][] {
+        {"The %s %s gives fast relief from cold, flu and allergy symptoms.", "The %s %s eases sore throats, headaches and muscle pain."},
+        {"Read the leaflet and ask a pharmacist before use if you take other medicine.",
+          "Ask your doctor or pharmacist before use if you are pregnant or take other medicine."},
+        {"Adults take one dose every %d hours, with no more than four doses a day.", "Take one dose every %d hours with water, after meals."},
+        {"Keep out of the reach of children and store below 25 degrees.", "Store in a dry place below 25 degrees, away from children."},
+        {"Not suitable for children under %d years without medical advice.", "Children under %d years should only use it on the advice of a doctor."}});
   private static final String[] BRANDS = {"Summit", "Harbor", "Maple", "Granite", "Beacon", "Falcon", "Juniper", "Cedar"};
   private static final String[] ADJECTIVES = {"compact", "durable", "lightweight", "versatile", "quiet", "sturdy", "portable"};
   private static final String[] USES = {"everyday use", "travel", "small apartments", "families", "beginners", "outdoor trips"};
@@ -316,8 +338,8 @@ public final class SkewGenerator implements Serializable {
     String topic = p.newTopic() ? NEW_TOPICS.get(r.nextInt(NEW_TOPICS.size())) : TOPICS[r.nextInt(TOPICS.length)];
     String[] products = p.newTopic() ? NEW_PRODUCTS.get(topic) : PRODUCTS.get(topic);
     String product = products[r.nextInt(products.length)];
-    String brand = BRANDS[r.nextInt(BRANDS.length)];
-    String description = englishDescription(r, brand, product, p.newTopic() ? NEW_TOPIC_SENTENCE.get(topic) : null);
+    String brand = p.newTopic() ? pick(r, NEW_TOPIC_BRANDS.get(topic)) : BRANDS[r.nextInt(BRANDS.length)];
+    String description = p.newTopic() ? newTopicDescription(r, brand, product, topic) : englishDescription(r, brand, product);
     switch (p.kind()) {
       case "lowercase" -> description = description.toLowerCase(Locale.ROOT);
       case "typos" -> description = withTypos(r, description);
@@ -395,18 +417,30 @@ public final class SkewGenerator implements Serializable {
     }
   }
 
-  private static String englishDescription(SplittableRandom r, String brand, String product, String topicSentence) {
+  private static String englishDescription(SplittableRandom r, String brand, String product) {
     List<String> s = new ArrayList<>();
     s.add(String.format(Locale.ROOT, "The %s %s is a %s %s for %s.", brand, product, pick(r, ADJECTIVES), product, pick(r, USES)));
     s.add(String.format(Locale.ROOT, "It weighs %d g and measures %d x %d cm.", 50 + r.nextInt(3000), 5 + r.nextInt(60), 5 + r.nextInt(60)));
     s.add(String.format(Locale.ROOT, "Made from %s, it is built to last.", pick(r, MATERIALS)));
-    if (topicSentence != null) {
-      s.add(topicSentence);
-    }
     if (r.nextBoolean()) {
       s.add(String.format(Locale.ROOT, "Customers praise its %s and %s.", pick(r, QUALITIES), pick(r, QUALITIES)));
     }
     s.add(String.format(Locale.ROOT, "It comes with a %d-year warranty.", 1 + r.nextInt(5)));
+    return String.join(" ", s);
+  }
+
+  /** A description of a new topic: one of the two forms of each of its sentences, the last two sometimes left out. */
+  private static String newTopicDescription(SplittableRandom r, String brand, String product, String topic) {
+    String[][] sentences = NEW_TOPIC_SENTENCES.get(topic);
+    List<String> s = new ArrayList<>();
+    for (int k = 0; k < sentences.length; k++) {
+      if (k >= 3 && r.nextInt(4) == 0) {
+        continue;
+      }
+      String form = pick(r, sentences[k]);
+      s.add(k == 0 ? String.format(Locale.ROOT, form, brand, product)
+          : form.contains("%d") ? String.format(Locale.ROOT, form, 2 + r.nextInt(14)) : form);
+    }
     return String.join(" ", s);
   }
 

@@ -163,7 +163,8 @@ public final class Main {
   /**
    * The sets that job options stand for: {@code export-dataset --name N --from-manifest F} are
    * {@code feedback.export.name} and {@code feedback.export.from_manifest}, so they are validated and
-   * hashed with the rest of the config. Explicit {@code --set}s come last and win.
+   * hashed with the rest of the config; so are {@code eval-assert --suite S --target T --target-run R
+   * --target-job J} ({@code eval.assert.*}). Explicit {@code --set}s come last and win.
    */
   static List<String> withOptionSets(CliArgs cli) {
     List<String> sets = new java.util.ArrayList<>();
@@ -173,6 +174,20 @@ public final class Main {
       }
       if (cli.options().containsKey("from-manifest")) {
         sets.add("feedback.export.from_manifest=" + cli.option("from-manifest", ""));
+      }
+    }
+    if (cli.job().equals("review-sample")) {
+      for (String o : List.of("answers", "reviewer")) {
+        if (cli.options().containsKey(o)) {
+          sets.add("eval.review." + o + "=" + cli.option(o, ""));
+        }
+      }
+    }
+    if (cli.job().equals("eval-assert")) {
+      for (String[] o : new String[][] {{"suite", "suite"}, {"target", "target"}, {"target-run", "run_id"}, {"target-job", "job"}}) {
+        if (cli.options().containsKey(o[0])) {
+          sets.add("eval.assert." + o[1] + "=" + cli.option(o[0], ""));
+        }
       }
     }
     sets.addAll(cli.sets());

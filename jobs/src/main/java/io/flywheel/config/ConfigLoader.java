@@ -146,6 +146,7 @@ public final class ConfigLoader {
     validateRecommend(c);
     validateSkew(c.skew());
     validateFeedback(c.feedback());
+    validateEval(c.eval());
     positive("run.heartbeat_seconds", c.run().heartbeatSeconds());
     if (c.run().staleAfterSeconds() < 2 * c.run().heartbeatSeconds()) {
       fail("run.stale_after_seconds", "must be at least twice run.heartbeat_seconds, was " + c.run().staleAfterSeconds());
@@ -306,6 +307,45 @@ public final class ConfigLoader {
     if (k.nondeterminism().repeats() < 2) {
       fail("skew.nondeterminism.repeats", "must be at least 2 (one output cannot differ from itself), was "
           + k.nondeterminism().repeats());
+    }
+  }
+
+  private void validateEval(FlywheelConfig.Eval e) {
+    FlywheelConfig.EvalAssert a = e.assertion();
+    require("eval.assert.suite", a.suite());
+    if (e.suites() == null || !e.suites().containsKey(a.suite())) {
+      fail("eval.assert.suite", "'" + a.suite() + "' is not a suite of eval.suites (defined: "
+          + (e.suites() == null ? "none" : String.join(", ", new java.util.TreeSet<>(e.suites().keySet()))) + ")");
+    }
+    require("eval.assert.target", a.target());
+    if (!FORMATS.contains(a.format())) {
+      fail("eval.assert.format", "must be one of " + FORMATS + ", was '" + a.format() + "'");
+    }
+    if (a.minPassRate() < 0 || a.minPassRate() > 1) {
+      fail("eval.assert.min_pass_rate", "must be between 0 and 1, was " + a.minPassRate());
+    }
+    if (a.maxFailureRatio() < 0 || a.maxFailureRatio() > 1) {
+      fail("eval.assert.max_failure_ratio", "must be between 0 and 1, was " + a.maxFailureRatio());
+    }
+    FlywheelConfig.EvalReview r = e.review();
+    positive("eval.review.sample_size", r.sampleSize());
+    if (r.minPerStratum() < 0) {
+      fail("eval.review.min_per_stratum", "must be 0 or more, was " + r.minPerStratum());
+    }
+    if (r.rejectionsCap() < 0) {
+      fail("eval.review.rejections_cap", "must be 0 or more, was " + r.rejectionsCap());
+    }
+    if (r.questions() == null || r.questions().isEmpty()) {
+      fail("eval.review.questions", "must name at least one question");
+    }
+    for (Map.Entry<String, String> q : r.questions().entrySet()) {
+      if (!q.getKey().matches("[a-z0-9_]{1,64}")) {
+        fail("eval.review.questions", "'" + q.getKey() + "' is not a question name (1 to 64 of a-z, 0-9, _)");
+      }
+      require("eval.review.questions." + q.getKey(), q.getValue());
+    }
+    if (r.maxFailureRatio() < 0 || r.maxFailureRatio() > 1) {
+      fail("eval.review.max_failure_ratio", "must be between 0 and 1, was " + r.maxFailureRatio());
     }
   }
 
@@ -479,7 +519,8 @@ public final class ConfigLoader {
   /** Maps whose keys are user data (model names, route values): a file replaces them whole. */
   private static boolean isFreeMap(String key) {
     return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("catalog.options")
-        || key.equals("skew.dev.options") || key.equals("skew.prod.options");
+        || key.equals("skew.dev.options") || key.equals("skew.prod.options") || key.equals("eval.assert.options")
+        || key.equals("eval.review.questions");
   }
 
   /** Keys of earlier versions, and where they live now: setting one is an error that says so. */

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record FlywheelConfig(
     Warehouse warehouse, Run run, Catalog catalog, Llm llm, Summarize summarize, Recommend recommend, Skew skew,
-    Feedback feedback)
+    Feedback feedback, Eval eval)
     implements Serializable {
 
   /** Where the Delta tables live. */
@@ -240,4 +240,36 @@ public record FlywheelConfig(
    */
   public record FeedbackExport(String dir, String name, String fromManifest, double maxFailureRatio)
       implements Serializable, JobSettings {}
+
+  /**
+   * The evaluation jobs (docs/eval.md): the assertion suites by name (each a map with a
+   * {@code criteria} list, parsed by {@code AssertionSuite.parse}) and {@code eval-assert}'s settings
+   * (the YAML key {@code assert}).
+   */
+  public record Eval(Map<String, Object> suites, @com.fasterxml.jackson.annotation.JsonProperty("assert") EvalAssert assertion,
+      EvalReview review) implements Serializable {}
+
+  /**
+   * {@code flywheel review-sample}: the day's sample ({@code sampleSize} calls stratified by job and
+   * status, each stratum at least {@code minPerStratum}, plus every guardrail rejection up to
+   * {@code rejectionsCap}, drawn by {@code seed}), the yes/no {@code questions} asked of each (name to
+   * text), where the page goes ({@code pageDir}, blank: {@code <warehouse.root>/reports/review}), and a
+   * file of {@code answers} to record with the {@code reviewer}'s name. {@code maxFailureRatio}: the run
+   * fails when more than this share of the answers in the file could not be recorded.
+   */
+  public record EvalReview(int sampleSize, int minPerStratum, int rejectionsCap, long seed, Map<String, String> questions,
+      String pageDir, String answers, String reviewer, double maxFailureRatio) implements Serializable, JobSettings {}
+
+  /**
+   * {@code flywheel eval-assert}: the suite ({@code --suite}), the target ({@code --target}:
+   * {@code llm_calls}, a warehouse table or a path) and, for {@code llm_calls}, the run and job whose
+   * calls are checked; a table's format, options and columns; {@code minPassRate}: the run fails when a
+   * criterion passes on a smaller share of rows (0: never); {@code maxFailureRatio}: the run fails when
+   * more than this share of the target's rows has no output.
+   */
+  public record EvalAssert(String suite, String target, String runId, String job, String format, Map<String, String> options,
+      EvalColumns columns, double minPassRate, double maxFailureRatio) implements Serializable, JobSettings {}
+
+  /** The columns of a table target: a row key, the input (blank: none) and the output to check. */
+  public record EvalColumns(String key, String input, String output) implements Serializable {}
 }

@@ -57,6 +57,10 @@ public record AssertionSuite(String name, List<Criterion> criteria) implements S
     for (int i = 0; i < items.size(); i++) {
       String at = key + ".criteria[" + i + "]";
       Criterion c = criterion(map(items.get(i), at, source), at, schemas, source);
+      if (c.name().equals(AssertionRows.HAS_OUTPUT) || c.name().equals(AssertionRows.ALL_CRITERIA)) {
+        throw error(at + ".name", "'" + c.name() + "' is a name eval-assert uses for its own rows (" + AssertionRows.HAS_OUTPUT
+            + ", " + AssertionRows.ALL_CRITERIA + "); name this criterion otherwise", source);
+      }
       if (!names.add(c.name())) {
         throw error(at + ".name", "'" + c.name() + "' is used twice in the suite", source);
       }

@@ -1,5 +1,7 @@
 package io.flywheel.job;
 
+import io.flywheel.eval.EvalAssertJob;
+import io.flywheel.eval.ReviewSampleJob;
 import io.flywheel.feedback.ExportDatasetJob;
 import io.flywheel.feedback.FeedbackJob;
 import io.flywheel.recommend.RecommendJob;
@@ -15,7 +17,8 @@ import java.util.Optional;
 public final class Jobs {
   /** Every job, in the order the usage text lists them. */
   public static final List<Job> ALL =
-      List.of(new SummarizeJob(), new RecommendJob(), new SkewJob(), new FeedbackJob(), new ExportDatasetJob());
+      List.of(new SummarizeJob(), new RecommendJob(), new SkewJob(), new FeedbackJob(), new ExportDatasetJob(),
+          new EvalAssertJob(), new ReviewSampleJob());
 
   private Jobs() {}
 

@@ -69,4 +69,17 @@ public final class LoggedRequest {
     return "get_json_object(regexp_extract(" + user + ", '(?s)<catalog_item>\\\\s*(.*?)\\\\s*</catalog_item>', 1),"
         + " '$." + field + "')";
   }
+
+  /**
+   * The input a logged call was about, as Spark SQL text: the item JSON between the
+   * {@code <catalog_item>} tags of the last user message (a summarize call), else that whole message
+   * (a recommend call's history and catalog), else null.
+   */
+  public static String sqlInputText(String requestColumn) {
+    String c = "`" + requestColumn.replace("`", "``") + "`";
+    String messages = "from_json(coalesce(get_json_object(" + c + ", '$.body.messages'), get_json_object(" + c
+        + ", '$.messages')), 'ARRAY<STRUCT<role: STRING, content: STRING>>')";
+    String user = "try_element_at(filter(" + messages + ", m -> upper(m.role) = 'USER'), -1).content";
+    return "coalesce(nullif(regexp_extract(" + user + ", '(?s)<catalog_item>\\s*(.*?)\\s*</catalog_item>', 1), ''), " + user + ")";
+  }
 }

@@ -181,6 +181,34 @@ public enum Table {
           + " distinct_outputs INT, mean_pairwise_similarity DOUBLE, parsed_all BOOLEAN, statuses ARRAY<STRING>",
       List.of("run_date"),
       List.of("run_date", "content_hash"),
+      Map.of()),
+  /** eval-assert: each target row's verdict on each criterion of the suite (docs/eval.md#eval-assert). */
+  EVAL_ASSERTIONS(
+      "eval_assertions",
+      "run_date DATE, run_id STRING, eval_key STRING, suite STRING, target STRING, row_key STRING, criterion STRING,"
+          + " passed BOOLEAN, detail STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "eval_key", "row_key", "criterion"),
+      Map.of()),
+  /** eval-assert: rows and passes per criterion with the Wilson 95% interval of the pass rate. */
+  EVAL_RUNS(
+      "eval_runs",
+      "run_date DATE, run_id STRING, eval_key STRING, suite STRING, target STRING, criterion STRING, rows BIGINT,"
+          + " passed BIGINT, pass_rate DOUBLE, ci_low DOUBLE, ci_high DOUBLE, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "eval_key", "criterion"),
+      Map.of()),
+  /**
+   * review-sample: one row per sampled call and question, with the reviewer's answer once recorded
+   * and the feedback event it was sent as (docs/eval.md#review-sample).
+   */
+  REVIEW_QUEUE(
+      "review_queue",
+      "run_date DATE, call_id STRING, question STRING, job STRING, status STRING, stratum STRING, reason STRING,"
+          + " question_text STRING, input STRING, output STRING, error_class STRING, answer BOOLEAN, reviewer STRING,"
+          + " answered_at TIMESTAMP, event_id STRING, run_id STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "call_id", "question"),
       Map.of());
 
   /** Column lists shared by more than one table (an enum constant cannot read another's fields). */

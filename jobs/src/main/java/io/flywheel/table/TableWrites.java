@@ -33,11 +33,28 @@ public final class TableWrites {
 
   /** Replaces {@code table}'s rows of {@code runDate} with {@code rows}, in one transaction. */
   public void replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate) {
-    if (!java.util.Arrays.asList(table.schema().fieldNames()).contains("run_date")) {
+    replaceRunDate(rows, table, runDate, java.util.Map.of());
+  }
+
+  /**
+   * Replaces {@code table}'s rows of {@code runDate} whose columns also equal {@code alsoEqual} (values
+   * of letters, digits and {@code _.:-} only, e.g. a key hash) with {@code rows}, in one transaction;
+   * every row of {@code rows} must match.
+   */
+  public void replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate, java.util.Map<String, String> alsoEqual) {
+    java.util.List<String> columns = java.util.Arrays.asList(table.schema().fieldNames());
+    if (!columns.contains("run_date")) {
       throw new IllegalArgumentException(table.tableName() + " has no run_date column");
     }
+    StringBuilder where = new StringBuilder("run_date = DATE'" + runDate + "'");
+    for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(alsoEqual).entrySet()) {
+      if (!columns.contains(e.getKey()) || !e.getValue().matches("[A-Za-z0-9_.:-]+")) {
+        throw new IllegalArgumentException("cannot replace " + table.tableName() + " rows where " + e.getKey() + " = " + e.getValue());
+      }
+      where.append(" AND `").append(e.getKey()).append("` = '").append(e.getValue()).append('\'');
+    }
     rows.write().format("delta").mode("overwrite")
-        .option("replaceWhere", "run_date = DATE'" + runDate + "'")
+        .option("replaceWhere", where.toString())
         .save(wh.path(table));
   }
 
@@ -59,6 +76,22 @@ public final class TableWrites {
         .merge(rows.as("s"), keyMatch(table))
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /**
+   * Sets {@code columns} from {@code rows} on the rows of {@code table} with the same key whose
+   * {@code guard} column is still null, in one MERGE; rows already set and keys not in the table are
+   * left alone. {@code rows}: one row per key, with the key columns and {@code columns}.
+   */
+  public void fillWhereNull(Dataset<Row> rows, Table table, String guard, java.util.List<String> columns) {
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+    for (String c : columns) {
+      set.put(c, "s.`" + c + "`");
+    }
+    delta(rows.sparkSession(), table).as("t")
+        .merge(rows.as("s"), keyMatch(table))
+        .whenMatched("t.`" + guard + "` IS NULL").updateExpr(set)
         .execute();
   }
 

@@ -140,6 +140,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void evalSettingsAreCheckedAndNamedAndTheBuiltInSuiteIsThere() throws IOException {
+    FlywheelConfig.Eval e = load(null, Map.of()).config().eval();
+    assertThat(e.suites()).containsKey("summary_basics");
+    assertThat(e.assertion().suite()).isEqualTo("summary_basics");
+    assertThat(e.assertion().target()).isEqualTo("llm_calls");
+    assertThatThrownBy(() -> load(null, Map.of(), "eval.assert.suite=nope"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("eval.assert.suite").hasMessageContaining("'nope'").hasMessageContaining("--set eval.assert.suite");
+    assertThatThrownBy(() -> load(null, Map.of(), "eval.assert.min_pass_rate=1.5"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("eval.assert.min_pass_rate");
+    // A file's suite is added beside the built-in one.
+    Path f = dir.resolve("eval.yaml");
+    Files.writeString(f, "eval:\n  suites:\n    mine:\n      criteria: [{type: no_pii}]\n  assert:\n    suite: mine\n");
+    FlywheelConfig.Eval fromFile = load(f, Map.of()).config().eval();
+    assertThat(fromFile.suites()).containsKeys("summary_basics", "mine");
+    assertThat(fromFile.assertion().suite()).isEqualTo("mine");
+  }
+
+  @Test
   void recommendRetrievalSettingsAreCheckedAndNamed() {
     assertThatThrownBy(() -> load(null, Map.of(), "recommend.retrieval=nearest"))
         .isInstanceOf(ConfigException.class)

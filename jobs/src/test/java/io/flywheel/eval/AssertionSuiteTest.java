@@ -56,4 +56,27 @@ class AssertionSuiteTest {
     assertThatThrownBy(() -> parse("criteria: [{type: language, code: english}]"))
         .hasMessageStartingWith("eval.suites.basics.criteria[0].code: must be an ISO 639-1 code");
   }
+
+  @Test
+  void theNamesEvalAssertUsesForItsOwnRowsAreRefused() {
+    assertThatThrownBy(() -> parse("criteria: [{name: has_output, type: no_pii}]"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("eval.suites.basics.criteria[0].name");
+    assertThatThrownBy(() -> parse("criteria: [{type: no_pii}, {name: all_criteria, type: word_count, min: 1}]"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("eval.suites.basics.criteria[1].name");
+  }
+
+  @Test
+  void aRowWithoutAnOutputGetsOnlyTheHasOutputVerdictAndLongDetailsAreCut() {
+    AssertionSuite s = parse("criteria: [{type: no_pii}, {name: no_x, type: must_not_include, phrases: ['" + "x".repeat(600) + "']}]");
+    List<org.apache.spark.sql.Row> none = AssertionRows.verdicts(s, 7, "k", "in", "  ");
+    assertThat(none).hasSize(1);
+    assertThat(none.get(0).getString(2)).isEqualTo(AssertionRows.HAS_OUTPUT);
+    assertThat(none.get(0).getBoolean(3)).isFalse();
+
+    List<org.apache.spark.sql.Row> rows = AssertionRows.verdicts(s, 8, "k", "in", "mail a@b.co " + "x".repeat(2000));
+    assertThat(rows).extracting(r -> r.getString(2)).containsExactly(AssertionRows.HAS_OUTPUT, "no_pii", "no_x");
+    assertThat(rows).extracting(r -> r.getBoolean(3)).containsExactly(true, false, false);
+    assertThat(rows.get(2).getString(4)).hasSize(AssertionRows.MAX_DETAIL + 3).endsWith("...");
+    assertThat(rows).extracting(r -> r.getLong(0)).containsOnly(8L);
+  }
 }

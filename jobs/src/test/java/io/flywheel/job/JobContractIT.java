@@ -40,6 +40,9 @@ class JobContractIT {
   private final SparkSession spark = TestSpark.session();
 
   @TempDir static Path inputs;
+  /** Each job's one successful run, shared by the tests (a real run is the slow part of each). */
+  @TempDir static Path succeeded;
+  private static final Map<String, String> SUCCEEDED_RUN_IDS = new java.util.HashMap<>();
 
   @BeforeAll
   static void generate() {
@@ -55,6 +58,20 @@ class JobContractIT {
         .write().format("delta").mode("overwrite").save(inputs.resolve("skew_dev").toString());
     skew.devSet(s, SkewGenerator.Side.CONTROL_PROD, 80, SkewGenerator.BASE)
         .write().format("delta").mode("overwrite").save(inputs.resolve("skew_prod").toString());
+    // eval-assert's target: outputs to check, one of them missing.
+    s.createDataFrame(List.of(
+            RowFactory.create("a", "{\"description\":\"A kettle of 1.5 litres.\"}", "{\"summary\":\"A kettle of 1.5 litres.\",\"key_features\":[]}"),
+            RowFactory.create("b", "{\"description\":\"A quiet fan.\"}", "{\"summary\":\"A quiet fan for small rooms.\",\"key_features\":[]}"),
+            RowFactory.create("c", "{\"description\":\"A lamp.\"}", null)),
+        org.apache.spark.sql.types.StructType.fromDDL("item_id STRING, input STRING, output STRING"))
+        .write().format("delta").mode("overwrite").save(inputs.resolve("eval_target").toString());
+    // review-sample's answers: about a call no sample holds, so none can be recorded.
+    try {
+      Files.writeString(inputs.resolve("review_answers.json"),
+          "[{\"run_date\":\"" + DAY + "\",\"call_id\":\"no-such-call\",\"question\":\"useful\",\"answer\":true}]");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A job that calls no model is judged on its own inputs, not on calls. */
@@ -68,7 +85,7 @@ class JobContractIT {
    * runs on an empty warehouse: those must leave it empty.)
    */
   private void prepare(Job job, Path dir) {
-    if (job.name().equals("feedback") || job.name().equals("export-dataset")) {
+    if (job.name().equals("feedback") || job.name().equals("export-dataset") || job.name().equals("review-sample")) {
       FeedbackFixture.writeCalls(spark, dir.resolve("warehouse").toString(), 60);
     }
     if (job.name().equals("export-dataset")) {
@@ -84,6 +101,10 @@ class JobContractIT {
       case "feedback" -> new String[] {"feedback.max_failure_ratio=0"};
       // Examples written under a token limit of 2048 are refused by an export limited to 20 tokens.
       case "export-dataset" -> new String[] {"feedback.max_tokens=20", "feedback.export.max_failure_ratio=0"};
+      // One of the three target rows has no output.
+      case "eval-assert" -> new String[] {"eval.assert.max_failure_ratio=0"};
+      case "review-sample" -> new String[] {"eval.review.answers=" + inputs.resolve("review_answers.json"),
+          "eval.review.reviewer=contract", "eval.review.max_failure_ratio=0"};
       // Every call fails (nothing listens on port 9).
       default -> new String[] {"llm.provider=openai", "llm.base_url=http://127.0.0.1:9/v1", "llm.max_attempts=1",
           "llm.connect_timeout_ms=500", "recommend.max_attempts=1"};
@@ -102,7 +123,8 @@ class JobContractIT {
         "skew.prod.path=" + inputs.resolve("skew_prod"),
         "skew.embed.sample_per_side=40",
         "skew.nondeterminism.sample=5",
-        "skew.clusters.k=3"));
+        "skew.clusters.k=3",
+        "eval.assert.target=" + inputs.resolve("eval_target")));
     all.addAll(List.of(sets));
     return TestSpark.context(job.name(), dir, DAY, dryRun, all);
   }
@@ -133,6 +155,21 @@ class JobContractIT {
         .where(col("run_id").equalTo(runId)).collectAsList();
   }
 
+  /**
+   * The warehouse of {@code job}'s one successful run on the generated inputs (run at the first call):
+   * the dry-run test runs the job again over it, the runs-row test reads its {@code runs} row.
+   */
+  private Path succeededRun(Job job) {
+    Path dir = succeeded.resolve(job.name());
+    SUCCEEDED_RUN_IDS.computeIfAbsent(job.name(), name -> {
+      prepare(job, dir);
+      RunContext ok = context(job, dir, false);
+      assertThat(JobRunner.run(job, ok).status()).isEqualTo("succeeded");
+      return ok.runId();
+    });
+    return dir;
+  }
+
   @Test
   void aDryRunOfEveryJobLeavesTheWarehouseByteForByteUnchanged(@TempDir Path dir) {
     assertThat(Jobs.ALL).extracting(Job::name).contains("summarize", "recommend");
@@ -145,9 +182,7 @@ class JobContractIT {
       }
       assertThat(files(fresh.resolve("warehouse"))).as(job.name() + " on an empty warehouse").isEmpty();
 
-      Path used = dir.resolve(job.name() + "-used");
-      prepare(job, used);
-      assertThat(JobRunner.run(job, context(job, used, false)).status()).isEqualTo("succeeded");
+      Path used = succeededRun(job);
       Map<String, String> before = files(used.resolve("warehouse"));
       assertThat(before).isNotEmpty();
       JobRunner.run(job, context(job, used, true));
@@ -158,10 +193,8 @@ class JobContractIT {
   @Test
   void everyJobWritesExactlyOneFinalRunsRowWhenItSucceedsAndWhenItFails(@TempDir Path dir) {
     for (Job job : Jobs.ALL) {
-      prepare(job, dir.resolve(job.name() + "-ok"));
-      RunContext ok = context(job, dir.resolve(job.name() + "-ok"), false);
-      JobRunner.run(job, ok);
-      List<Row> okRows = runsRows(dir.resolve(job.name() + "-ok"), ok.runId());
+      Path ok = succeededRun(job);
+      List<Row> okRows = runsRows(ok, SUCCEEDED_RUN_IDS.get(job.name()));
       assertThat(okRows).hasSize(1);
       assertThat(okRows.get(0).<String>getAs("status")).isEqualTo("succeeded");
       assertThat(okRows.get(0).<Timestamp>getAs("ended_at")).isNotNull();

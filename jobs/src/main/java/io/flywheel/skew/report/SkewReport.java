@@ -430,7 +430,7 @@ public final class SkewReport {
    * Text as HTML element content or attribute value: markup characters become entities, and control
    * characters and lone surrogates (which cannot be written as UTF-8) become U+FFFD.
    */
-  static String escape(String s) {
+  public static String escape(String s) {
     if (s == null) {
       return "";
     }

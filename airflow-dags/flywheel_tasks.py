@@ -1,0 +1,54 @@
+"""The one way a Flywheel job becomes an Airflow task, shared by every Flywheel DAG (docs/airflow.md).
+
+A task is a `spark-submit` of the Flywheel jar's `io.flywheel.Main` with the job's name, the config
+file and the run identity `--run-date {{ ds }}`. Where things are comes from Airflow at run time, never
+at import time (these are Jinja templates that Airflow renders when the task runs):
+
+- Airflow Variable `flywheel_jar`: the jar (default /opt/flywheel/flywheel-jobs.jar);
+- Airflow Variable `flywheel_conf`: the Flywheel config file (default /opt/flywheel/conf/prod.yaml);
+- Airflow Variable `flywheel_spark_properties`: a spark-defaults file with the cluster's settings
+  (default /opt/flywheel/conf/spark-defaults.conf);
+- Airflow connection `flywheel_spark`: the Spark master, deploy mode and queue.
+
+API keys reach the driver and executors through their environment or a key file named in the config,
+never through arguments, which Airflow shows in its UI. Reruns of a date are idempotent in every job,
+so Airflow's retries and manual clears are safe and never repeat paid calls.
+"""
+from datetime import datetime, timedelta
+
+MAIN_CLASS = "io.flywheel.Main"
+JAR = "{{ var.value.get('flywheel_jar', '/opt/flywheel/flywheel-jobs.jar') }}"
+CONF = "{{ var.value.get('flywheel_conf', '/opt/flywheel/conf/prod.yaml') }}"
+SPARK_PROPERTIES = "{{ var.value.get('flywheel_spark_properties', '/opt/flywheel/conf/spark-defaults.conf') }}"
+SPARK_CONNECTION = "flywheel_spark"
+# Delta is needed by every job, whatever the cluster's defaults say.
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+# Every Flywheel DAG: no backfill of missed dates, one run at a time (each job is the single writer
+# of its Delta tables), retries with a delay.
+DAG_ARGS = {
+    "start_date": datetime(2026, 1, 1),
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": {"retries": 2, "retry_delay": timedelta(minutes=15)},
+    "tags": ["flywheel"],
+}
+
+
+def flywheel_task(job, *args, hours=2, task_id=None):
+    """The task that runs Flywheel job `job` for the run date, with `args` after the run identity."""
+    from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+    return SparkSubmitOperator(
+        task_id=task_id or job.replace("-", "_"),
+        conn_id=SPARK_CONNECTION,
+        application=JAR,
+        java_class=MAIN_CLASS,
+        application_args=[job, "--conf", CONF, "--run-date", "{{ ds }}", *args],
+        properties_file=SPARK_PROPERTIES,
+        conf=dict(DELTA_CONF),
+        name="flywheel-" + job + "-{{ ds }}",
+        execution_timeout=timedelta(hours=hours),
+    )

@@ -196,19 +196,32 @@ public final class CatalogPrep {
   /**
    * The validated, keyed rows narrowed to what the job needs ({@code _raw} only on rejects), with
    * every valid row whose id occurs more than once in {@code raw} ranked by {@link #withDuplicateRejects}.
-   * Finding the repeated ids reads only the id column of a columnar input.
    */
   public static Dataset<Row> withDuplicateIdRejects(Dataset<Row> prepared, Dataset<Row> raw, String idColumn) {
+    return withDuplicateIdRejects(withDuplicateIdFlags(prepared, raw, idColumn));
+  }
+
+  /**
+   * The validated, keyed rows narrowed to what the job needs ({@code _raw} only on rejects), with
+   * {@code _is_dup_id} set on the rows whose id occurs more than once in {@code raw}. Finding the
+   * repeated ids reads only the id column of a columnar input. Persist the result before
+   * {@link #withDuplicateIdRejects(Dataset)}, which reads it twice: otherwise the catalog is scanned,
+   * normalized and hashed twice.
+   */
+  public static Dataset<Row> withDuplicateIdFlags(Dataset<Row> prepared, Dataset<Row> raw, String idColumn) {
     Dataset<Row> dupIds =
         raw.select(trim(col(idColumn).cast("string")).as("_d_id"))
             .where(col("_d_id").isNotNull().and(col("_d_id").notEqual("")))
             .groupBy("_d_id").count().where(col("count").gt(1)).select("_d_id");
-    Dataset<Row> flagged =
-        prepared.join(broadcast(dupIds), prepared.col(ITEM_ID).equalTo(dupIds.col("_d_id")), "left")
-            .withColumn(IS_DUP_ID, col("_d_id").isNotNull())
-            .transform(df -> withRawRow(df, raw.columns(), col(REASON).isNotNull().or(col(IS_DUP_ID))))
-            .select(ITEM_ID, UPDATED_AT, TEXT_LEN, REASON, DETAIL, CONTENT_HASH, PROMPT_ID, REQUEST_KEY, CACHE_KEY,
-                RAW, IS_DUP_ID);
+    return prepared.join(broadcast(dupIds), prepared.col(ITEM_ID).equalTo(dupIds.col("_d_id")), "left")
+        .withColumn(IS_DUP_ID, col("_d_id").isNotNull())
+        .transform(df -> withRawRow(df, raw.columns(), col(REASON).isNotNull().or(col(IS_DUP_ID))))
+        .select(ITEM_ID, UPDATED_AT, TEXT_LEN, REASON, DETAIL, CONTENT_HASH, PROMPT_ID, REQUEST_KEY, CACHE_KEY,
+            RAW, IS_DUP_ID);
+  }
+
+  /** The flagged rows with the older rows of a repeated id made {@code duplicate_id} rejects (only those are shuffled). */
+  public static Dataset<Row> withDuplicateIdRejects(Dataset<Row> flagged) {
     Column dupCandidate = col(REASON).isNull().and(col(IS_DUP_ID));
     return flagged.where(not(dupCandidate)).unionByName(flagged.where(dupCandidate).transform(CatalogPrep::withDuplicateRejects));
   }

@@ -74,9 +74,11 @@ public final class SummarizeJob implements Job {
         .transform(df -> CatalogPrep.withValidation(df, ctx.config().catalog().columns(), ctx.config().summarize().maxItemChars()))
         .transform(df -> CatalogPrep.withKeys(df, setup.keyPlan(), ctx.config().catalog().columns().category()))
         .transform(df -> CatalogPrep.withInjectionCheck(df, cached));
-    // Narrow rows, persisted: the one full scan and hashing of the catalog per run.
-    Dataset<Row> checked = CatalogPrep.withDuplicateIdRejects(prepared, raw, ctx.config().catalog().columns().id())
+    // Narrow rows, persisted: the one full scan, normalization and hashing of the catalog per run
+    // (the duplicate-id step reads them twice).
+    Dataset<Row> flagged = CatalogPrep.withDuplicateIdFlags(prepared, raw, ctx.config().catalog().columns().id())
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked = CatalogPrep.withDuplicateIdRejects(flagged);
     long accepted = countByReason(checked, log);
     log.timed("read_validate", t0);
     long t1 = System.nanoTime();
@@ -96,7 +98,7 @@ public final class SummarizeJob implements Job {
     log.count("items_to_summarize", misses);
     log.count("requests_planned", requests);
     printPlan(ctx, log, requests, misses, m.getLong(2));
-    return new Run(ctx, setup, prepared, checked, classified, new Planned(requests, misses, hits));
+    return new Run(ctx, setup, prepared, flagged, classified, new Planned(requests, misses, hits));
   }
 
   /** Counts items read, accepted and rejected (by reason) into {@code log}; returns the accepted. */
@@ -133,13 +135,13 @@ public final class SummarizeJob implements Job {
   private record Planned(long requests, long misses, long hits) {}
 
   /** The planned run: write the rejects, call the model for the misses in batches, commit them. */
-  private record Run(RunContext ctx, SummarySetup setup, Dataset<Row> prepared, Dataset<Row> checked,
+  private record Run(RunContext ctx, SummarySetup setup, Dataset<Row> prepared, Dataset<Row> flagged,
       Dataset<Row> classified, Planned planned) implements Job.Plan {
 
     @Override
     public String execute(RunLog log, TableWrites writes) {
       long t0 = System.nanoTime();
-      writeRejects(ctx, writes, checked);
+      writeRejects(ctx, writes, CatalogPrep.withDuplicateIdRejects(flagged));
       log.timed("write_rejects", t0);
       log.count("calls", 0);
       if (planned.requests() == 0) {
@@ -176,7 +178,7 @@ public final class SummarizeJob implements Job {
     @Override
     public void close() {
       classified.unpersist();
-      checked.unpersist();
+      flagged.unpersist();
     }
   }
 

@@ -20,9 +20,9 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class AssertionRows {
   /** The built-in first check of every row: it has a non-blank output; the suite's criteria run only then. */
-  public static final String HAS_OUTPUT = "has_output";
+  public static final String HAS_OUTPUT = AssertionSuite.HAS_OUTPUT;
   /** The pass-rate row of the rows with an output that pass every criterion of the suite. */
-  public static final String ALL_CRITERIA = "all_criteria";
+  public static final String ALL_CRITERIA = AssertionSuite.ALL_CRITERIA;
   /** The target frame: one row per output to check. */
   public static final StructType TARGET = StructType.fromDDL("row_key STRING, input STRING, output STRING");
   /** One verdict: {@code row} numbers the target rows, so that a key given twice is still two rows. */

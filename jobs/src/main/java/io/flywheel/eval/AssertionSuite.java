@@ -18,6 +18,11 @@ import java.util.regex.PatternSyntaxException;
  * key and the file.
  */
 public record AssertionSuite(String name, List<Criterion> criteria) implements Serializable {
+  /** The built-in first check of every row of eval-assert: it has a non-blank output. */
+  public static final String HAS_OUTPUT = "has_output";
+  /** eval-assert's pass-rate row of the rows with an output that pass every criterion. */
+  public static final String ALL_CRITERIA = "all_criteria";
+
   /** The criterion types of the config, and the keys each accepts besides {@code name} and {@code type}. */
   static final Map<String, Set<String>> TYPES = Map.of(
       "must_include", Set.of("phrases", "patterns", "any"),
@@ -57,9 +62,9 @@ public record AssertionSuite(String name, List<Criterion> criteria) implements S
     for (int i = 0; i < items.size(); i++) {
       String at = key + ".criteria[" + i + "]";
       Criterion c = criterion(map(items.get(i), at, source), at, schemas, source);
-      if (c.name().equals(AssertionRows.HAS_OUTPUT) || c.name().equals(AssertionRows.ALL_CRITERIA)) {
-        throw error(at + ".name", "'" + c.name() + "' is a name eval-assert uses for its own rows (" + AssertionRows.HAS_OUTPUT
-            + ", " + AssertionRows.ALL_CRITERIA + "); name this criterion otherwise", source);
+      if (c.name().equals(HAS_OUTPUT) || c.name().equals(ALL_CRITERIA)) {
+        throw error(at + ".name", "'" + c.name() + "' is a name eval-assert uses for its own rows (" + HAS_OUTPUT
+            + ", " + ALL_CRITERIA + "); name this criterion otherwise", source);
       }
       if (!names.add(c.name())) {
         throw error(at + ".name", "'" + c.name() + "' is used twice in the suite", source);

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.logging.log4j.LogManager;
 import org.apache.spark.sql.SparkSession;
@@ -161,35 +162,19 @@ public final class Main {
   }
 
   /**
-   * The sets that job options stand for: {@code export-dataset --name N --from-manifest F} are
-   * {@code feedback.export.name} and {@code feedback.export.from_manifest}, so they are validated and
-   * hashed with the rest of the config; so are {@code eval-assert --suite S --target T --target-run R
-   * --target-job J} ({@code eval.assert.*}). Explicit {@code --set}s come last and win.
+   * The sets that a job's own options stand for ({@link Job#options}): {@code export-dataset --name N
+   * --from-manifest F} are {@code feedback.export.name} and {@code feedback.export.from_manifest}, so
+   * they are validated and hashed with the rest of the config. In command-line order; explicit
+   * {@code --set}s come last and win.
    */
   static List<String> withOptionSets(CliArgs cli) {
+    Map<String, String> keys = Jobs.byName(cli.job()).map(Job::options).orElse(Map.of());
     List<String> sets = new java.util.ArrayList<>();
-    if (cli.job().equals("export-dataset")) {
-      if (cli.options().containsKey("name")) {
-        sets.add("feedback.export.name=" + cli.option("name", ""));
+    cli.options().forEach((option, value) -> {
+      if (keys.containsKey(option)) {
+        sets.add(keys.get(option) + "=" + value);
       }
-      if (cli.options().containsKey("from-manifest")) {
-        sets.add("feedback.export.from_manifest=" + cli.option("from-manifest", ""));
-      }
-    }
-    if (cli.job().equals("review-sample")) {
-      for (String o : List.of("answers", "reviewer")) {
-        if (cli.options().containsKey(o)) {
-          sets.add("eval.review." + o + "=" + cli.option(o, ""));
-        }
-      }
-    }
-    if (cli.job().equals("eval-assert")) {
-      for (String[] o : new String[][] {{"suite", "suite"}, {"target", "target"}, {"target-run", "run_id"}, {"target-job", "job"}}) {
-        if (cli.options().containsKey(o[0])) {
-          sets.add("eval.assert." + o[1] + "=" + cli.option(o[0], ""));
-        }
-      }
-    }
+    });
     sets.addAll(cli.sets());
     return sets;
   }

@@ -32,6 +32,17 @@ class MainTest {
   }
 
   @Test
+  void evalJobOptionsAreTheirConfigKeys() {
+    assertThat(Main.withOptionSets(io.flywheel.run.CliArgs.parse(new String[] {"eval-assert", "--suite", "strict",
+            "--target", "llm_calls", "--target-run", "r1", "--target-job", "recommend", "--run-date", "2026-11-28"})))
+        .containsExactly("eval.assert.suite=strict", "eval.assert.target=llm_calls", "eval.assert.run_id=r1",
+            "eval.assert.job=recommend");
+    assertThat(Main.withOptionSets(io.flywheel.run.CliArgs.parse(new String[] {"review-sample", "--answers", "a.json",
+            "--reviewer", "ana"})))
+        .containsExactly("eval.review.answers=a.json", "eval.review.reviewer=ana");
+  }
+
+  @Test
   void exportDatasetListsItsNestedConfigSection() {
     assertThat(Main.jobsJson()).contains("\"name\": \"export-dataset\", \"config_section\": \"feedback.export\"");
   }

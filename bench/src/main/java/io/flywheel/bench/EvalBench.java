@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -54,13 +52,13 @@ public final class EvalBench {
       t = System.nanoTime();
       SummarizeBench.job("eval-assert", sets, "--run-date", DAY, "--suite", "summary_basics", "--target", "llm_calls");
       double s = seconds(t);
-      rows.add(row(pass, s, String.valueOf(lastCounts(spark, dir).getOrDefault("rows", 0L)), ratio(s, baseline)));
+      rows.add(row(pass, s, String.valueOf(FeedbackBench.lastCounts(spark, dir).getOrDefault("rows", 0L)), ratio(s, baseline)));
     }
     for (String pass : List.of("review-sample", "review-sample, rerun")) {
       t = System.nanoTime();
       SummarizeBench.job("review-sample", sets, "--run-date", DAY);
       double s = seconds(t);
-      rows.add(row(pass, s, String.valueOf(lastCounts(spark, dir).getOrDefault("sampled", 0L)), ratio(s, baseline)));
+      rows.add(row(pass, s, String.valueOf(FeedbackBench.lastCounts(spark, dir).getOrDefault("sampled", 0L)), ratio(s, baseline)));
     }
 
     System.out.println();
@@ -70,12 +68,6 @@ public final class EvalBench {
       System.out.printf(Locale.ROOT, "%-44s %10s %12s %12s%n", (Object[]) r);
     }
     spark.stop();
-  }
-
-  private static Map<String, Long> lastCounts(SparkSession spark, Path dir) {
-    Row last = spark.read().format("delta").load(dir.resolve("warehouse/runs").toString())
-        .orderBy(col("started_at").desc()).first();
-    return last.getJavaMap(last.fieldIndex("counts"));
   }
 
   private static String ratio(double s, double baseline) {

@@ -179,7 +179,8 @@ public final class FeedbackBench {
             .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
   }
 
-  private static Map<String, Long> lastCounts(SparkSession spark, Path dir) {
+  /** The counts of the newest run in the {@code runs} table of the warehouse under {@code dir}. */
+  static Map<String, Long> lastCounts(SparkSession spark, Path dir) {
     Row last = spark.read().format("delta").load(dir.resolve("warehouse/runs").toString())
         .orderBy(col("started_at").desc()).first();
     return last.getJavaMap(last.fieldIndex("counts"));

@@ -71,7 +71,7 @@ public final class CatalogInput {
   static void checkExists(SparkSession spark, String key, String format, String path, String hint) {
     boolean local = !path.contains("://") || path.startsWith("file:");
     if (local) {
-      java.nio.file.Path p = java.nio.file.Path.of(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
+      java.nio.file.Path p = io.flywheel.table.Warehouse.localPath(path);
       if (!java.nio.file.Files.exists(p)) {
         throw new ConfigException("key '" + key + "': " + path + " does not exist" + hint);
       }

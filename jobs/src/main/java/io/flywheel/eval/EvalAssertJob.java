@@ -52,6 +52,12 @@ public final class EvalAssertJob implements Job {
   }
 
   @Override
+  public Map<String, String> options() {
+    return Map.of("suite", "eval.assert.suite", "target", "eval.assert.target", "target-run", "eval.assert.run_id",
+        "target-job", "eval.assert.job");
+  }
+
+  @Override
   public List<Table> tables() {
     return List.of(Table.EVAL_ASSERTIONS, Table.EVAL_RUNS);
   }

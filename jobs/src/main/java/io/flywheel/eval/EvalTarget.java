@@ -59,8 +59,8 @@ public final class EvalTarget {
    * (blank: every job): key {@code call_id}, input the logged item, output the logged response.
    */
   static Dataset<Row> calls(Dataset<Row> calls, FlywheelConfig.EvalAssert a, LocalDate runDate) {
-    Column which = isBlank(a.runId()) ? col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))) : col("run_id").equalTo(a.runId());
-    if (!isBlank(a.job())) {
+    Column which = CatalogInput.isBlank(a.runId()) ? col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))) : col("run_id").equalTo(a.runId());
+    if (!CatalogInput.isBlank(a.job())) {
       which = which.and(col("job").equalTo(a.job()));
     }
     return calls.where(which).select(col("call_id").as("row_key"),
@@ -73,15 +73,15 @@ public final class EvalTarget {
     for (String[] k : new String[][] {{"eval.assert.columns.key", c.key()}, {"eval.assert.columns.output", c.output()},
         {"eval.assert.columns.input", c.input()}}) {
       boolean optional = k[0].endsWith(".input");
-      if (isBlank(k[1]) && optional) {
+      if (CatalogInput.isBlank(k[1]) && optional) {
         continue;
       }
-      if (isBlank(k[1]) || !have.contains(k[1])) {
+      if (CatalogInput.isBlank(k[1]) || !have.contains(k[1])) {
         throw new ConfigException("key '" + k[0] + "': column '" + k[1] + "' is not in the target (columns: " + have + ")");
       }
     }
     return df.select(col("`" + c.key() + "`").cast("string").as("row_key"),
-        isBlank(c.input()) ? lit(null).cast("string").as("input") : col("`" + c.input() + "`").cast("string").as("input"),
+        CatalogInput.isBlank(c.input()) ? lit(null).cast("string").as("input") : col("`" + c.input() + "`").cast("string").as("input"),
         col("`" + c.output() + "`").cast("string").as("output"));
   }
 
@@ -90,11 +90,7 @@ public final class EvalTarget {
     if (!a.target().equals(LLM_CALLS)) {
       return a.target();
     }
-    String filter = (isBlank(a.job()) ? "" : "job=" + a.job()) + (isBlank(a.runId()) ? "" : (isBlank(a.job()) ? "" : ",") + "run_id=" + a.runId());
+    String filter = (CatalogInput.isBlank(a.job()) ? "" : "job=" + a.job()) + (CatalogInput.isBlank(a.runId()) ? "" : (CatalogInput.isBlank(a.job()) ? "" : ",") + "run_id=" + a.runId());
     return filter.isEmpty() ? LLM_CALLS : LLM_CALLS + "[" + filter + "]";
-  }
-
-  private static boolean isBlank(String s) {
-    return s == null || s.isBlank();
   }
 }

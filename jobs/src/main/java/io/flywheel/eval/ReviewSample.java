@@ -29,13 +29,24 @@ public final class ReviewSample {
     return concat_ws("/", col("job"), col("status"));
   }
 
-  /** The calls' strata with their sizes, the guardrail rejections left out (they are sampled apart). */
-  static Map<String, Long> strata(Dataset<Row> calls) {
-    Map<String, Long> out = new TreeMap<>();
-    for (Row r : calls.where(col("status").notEqual(REJECTED)).groupBy(stratum().as("s")).count().collectAsList()) {
-      out.put(r.getString(0), r.getLong(1));
+  /** The sizes of the strata sampled by quota, and how many guardrail rejections there are (sampled apart). */
+  record Strata(Map<String, Long> sizes, long rejected) {}
+
+  /** The calls counted by stratum, in one pass over them. */
+  static Strata strata(Dataset<Row> calls) {
+    Map<String, Long> sizes = new TreeMap<>();
+    long rejected = 0;
+    for (Row r : calls.groupBy(col("status"), stratum().as("s")).count().collectAsList()) {
+      if (r.isNullAt(0)) {
+        continue;
+      }
+      if (REJECTED.equals(r.getString(0))) {
+        rejected += r.getLong(2);
+      } else {
+        sizes.put(r.getString(1), r.getLong(2));
+      }
     }
-    return out;
+    return new Strata(sizes, rejected);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.flywheel.eval;
 
 import static org.apache.spark.sql.functions.*;
 
+import io.flywheel.catalog.CatalogInput;
 import io.flywheel.config.ConfigException;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.job.Job;
@@ -9,6 +10,7 @@ import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.table.TableWrites;
+import io.flywheel.table.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +55,11 @@ public final class ReviewSampleJob implements Job {
   }
 
   @Override
+  public Map<String, String> options() {
+    return Map.of("answers", "eval.review.answers", "reviewer", "eval.review.reviewer");
+  }
+
+  @Override
   public List<Table> tables() {
     return List.of(Table.REVIEW_QUEUE);
   }
@@ -67,19 +74,19 @@ public final class ReviewSampleJob implements Job {
   public Job.Plan plan(RunContext ctx, RunLog log) {
     long t0 = System.nanoTime();
     FlywheelConfig.EvalReview r = ctx.config().eval().review();
-    List<ReviewAnswers.Answer> answers = blank(r.answers()) ? List.of() : ReviewAnswers.read(Path.of(r.answers()));
-    if (!answers.isEmpty() && blank(r.reviewer())) {
+    List<ReviewAnswers.Answer> answers = CatalogInput.isBlank(r.answers()) ? List.of() : ReviewAnswers.read(Path.of(r.answers()));
+    if (!answers.isEmpty() && CatalogInput.isBlank(r.reviewer())) {
       throw new ConfigException("key 'eval.review.reviewer': who gave the answers of " + r.answers()
           + " is required (--reviewer NAME)");
     }
     // A warehouse without llm_calls has no calls to review: an empty sample, not an error.
     Dataset<Row> calls = ctx.warehouse().readOrEmpty(Table.LLM_CALLS).where(col("run_date").equalTo(lit(Date.valueOf(ctx.runDate()))));
-    Map<String, Long> strata = ReviewSample.strata(calls);
-    long rejected = calls.where(col("status").equalTo(ReviewSample.REJECTED)).count();
-    Map<String, Integer> quotas = ReviewSample.quotas(strata, r.sampleSize(), r.minPerStratum());
+    ReviewSample.Strata strata = ReviewSample.strata(calls);
+    long rejected = strata.rejected();
+    Map<String, Integer> quotas = ReviewSample.quotas(strata.sizes(), r.sampleSize(), r.minPerStratum());
     Dataset<Row> sample = ReviewSample.sample(calls, quotas, r.rejectionsCap(), r.seed()).persist(StorageLevel.MEMORY_AND_DISK());
     long sampled = sample.count();
-    long calledDay = strata.values().stream().mapToLong(Long::longValue).sum() + rejected;
+    long calledDay = strata.sizes().values().stream().mapToLong(Long::longValue).sum() + rejected;
     log.count("calls_of_day", calledDay);
     log.count("sampled", sampled);
     log.count("sampled_rejections", Math.min(rejected, r.rejectionsCap()));
@@ -198,7 +205,7 @@ public final class ReviewSampleJob implements Job {
         if (io.delta.tables.DeltaTable.isDeltaTable(ctx.spark(), f.eventsPath())) {
           io.delta.tables.DeltaTable.forPath(ctx.spark(), f.eventsPath()).as("t")
               .merge(events.as("s"), expr("t.event_id = s.event_id")).whenNotMatched().insertAll().execute();
-        } else if (Files.exists(localPath(f.eventsPath()))) {
+        } else if (Files.exists(Warehouse.localPath(f.eventsPath()))) {
           throw new ConfigException("key 'feedback.events_path': " + f.eventsPath() + " exists and is not a Delta table;"
               + " review answers are added to a Delta table of feedback events");
         } else {
@@ -215,7 +222,7 @@ public final class ReviewSampleJob implements Job {
     /** The page of the run date's queue, answers recorded so far checked. */
     private void writePage(RunLog log) {
       FlywheelConfig.EvalReview r = ctx.config().eval().review();
-      String dir = blank(r.pageDir()) ? ctx.warehouse().root() + "/reports/review" : r.pageDir();
+      String dir = CatalogInput.isBlank(r.pageDir()) ? ctx.warehouse().root() + "/reports/review" : r.pageDir();
       if (dir.contains("://") && !dir.startsWith("file:")) {
         System.out.println("review-sample: no page written: " + dir + " is not a local folder (set eval.review.page_dir)");
         return;
@@ -230,7 +237,7 @@ public final class ReviewSampleJob implements Job {
             q.getAs("error_class"), q.getAs("input"), q.getAs("output"), qs));
         qs.add(new ReviewPage.Question(q.getAs("question"), q.getAs("question_text"), q.getAs("answer")));
       }
-      Path file = localPath(dir).resolve("review-" + ctx.runDate() + ".html");
+      Path file = Warehouse.localPath(dir).resolve("review-" + ctx.runDate() + ".html");
       try {
         Files.createDirectories(file.getParent());
         Files.writeString(file, ReviewPage.html(ctx.runDate(), new ArrayList<>(items.values())));
@@ -245,13 +252,5 @@ public final class ReviewSampleJob implements Job {
     public void close() {
       sample.unpersist();
     }
-  }
-
-  private static Path localPath(String path) {
-    return Path.of(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isBlank();
   }
 }

@@ -56,6 +56,11 @@ public final class ExportDatasetJob implements Job {
   }
 
   @Override
+  public Map<String, String> options() {
+    return Map.of("name", "feedback.export.name", "from-manifest", "feedback.export.from_manifest");
+  }
+
+  @Override
   public List<Table> tables() {
     return List.of();
   }
@@ -73,7 +78,7 @@ public final class ExportDatasetJob implements Job {
       throw new ConfigException("key 'feedback.export.dir': export files are written to a local folder, and "
           + dir + " is not one (set feedback.export.dir when warehouse.root is remote)");
     }
-    return Path.of(dir.startsWith("file:") ? java.net.URI.create(dir).getPath() : dir).resolve(x.name());
+    return Warehouse.localPath(dir).resolve(x.name());
   }
 
   /** Fixes the Delta version of every dataset to read (the latest, or the manifest's) and counts the examples. */

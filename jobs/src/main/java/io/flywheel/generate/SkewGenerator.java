@@ -201,7 +201,7 @@ public final class SkewGenerator implements Serializable {
         gen.realized(spark, Side.CONTROL_DEV, devRows, BASE), gen.realized(spark, Side.CONTROL_PROD, prodRows, BASE),
         BASE, BASE));
     truth.put("pairs", pairs);
-    Path file = Path.of(base.startsWith("file:") ? java.net.URI.create(base).getPath() : base).resolve("ground_truth.json");
+    Path file = io.flywheel.table.Warehouse.localPath(base).resolve("ground_truth.json");
     try {
       Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(truth), StandardCharsets.UTF_8);
     } catch (IOException e) {

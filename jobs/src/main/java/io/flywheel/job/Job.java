@@ -6,6 +6,7 @@ import io.flywheel.run.RunLog;
 import io.flywheel.table.Table;
 import io.flywheel.table.TableWrites;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A scheduled Flywheel job as {@link JobRunner} runs it: the runner owns the tables, the
@@ -25,6 +26,15 @@ public interface Job {
   /** Where its settings are in the config; its name unless the section is nested (export-dataset: feedback.export). */
   default String configSection() {
     return name();
+  }
+
+  /**
+   * The job's own command-line options (without {@code --}) and the config key each one sets, e.g.
+   * {@code export-dataset --name N} sets {@code feedback.export.name}: {@code Main} turns them into
+   * sets, so they are validated and hashed with the rest of the config.
+   */
+  default Map<String, String> options() {
+    return Map.of();
   }
 
   /** This job's config section, where the runner finds its failure policy. */

@@ -62,10 +62,7 @@ public final class LoggedRequest {
     if (!field.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("item field name '" + field + "' must be a plain identifier");
     }
-    String c = "`" + requestColumn.replace("`", "``") + "`";
-    String messages = "from_json(coalesce(get_json_object(" + c + ", '$.body.messages'), get_json_object(" + c
-        + ", '$.messages')), 'ARRAY<STRUCT<role: STRING, content: STRING>>')";
-    String user = "try_element_at(filter(" + messages + ", m -> upper(m.role) = 'USER'), -1).content";
+    String user = sqlLastUserMessage(requestColumn);
     return "get_json_object(regexp_extract(" + user + ", '(?s)<catalog_item>\\\\s*(.*?)\\\\s*</catalog_item>', 1),"
         + " '$." + field + "')";
   }
@@ -76,10 +73,15 @@ public final class LoggedRequest {
    * (a recommend call's history and catalog), else null.
    */
   public static String sqlInputText(String requestColumn) {
+    String user = sqlLastUserMessage(requestColumn);
+    return "coalesce(nullif(regexp_extract(" + user + ", '(?s)<catalog_item>\\s*(.*?)\\s*</catalog_item>', 1), ''), " + user + ")";
+  }
+
+  /** The content of the last user message of the logged request in {@code requestColumn}, as Spark SQL text. */
+  private static String sqlLastUserMessage(String requestColumn) {
     String c = "`" + requestColumn.replace("`", "``") + "`";
     String messages = "from_json(coalesce(get_json_object(" + c + ", '$.body.messages'), get_json_object(" + c
         + ", '$.messages')), 'ARRAY<STRUCT<role: STRING, content: STRING>>')";
-    String user = "try_element_at(filter(" + messages + ", m -> upper(m.role) = 'USER'), -1).content";
-    return "coalesce(nullif(regexp_extract(" + user + ", '(?s)<catalog_item>\\s*(.*?)\\s*</catalog_item>', 1), ''), " + user + ")";
+    return "try_element_at(filter(" + messages + ", m -> upper(m.role) = 'USER'), -1).content";
   }
 }

@@ -39,11 +39,16 @@ public final class Warehouse {
    * Fails with a config error naming {@code warehouse.root} when a local root cannot be created or
    * written (for example a path under a regular file). Remote roots are checked by their first write.
    */
+  /** A local path given as a plain path or a {@code file:} URI, as a {@link java.nio.file.Path}. */
+  public static java.nio.file.Path localPath(String path) {
+    return java.nio.file.Path.of(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
+  }
+
   public void checkWritable() {
     if (root.contains("://") && !root.startsWith("file:")) {
       return;
     }
-    java.nio.file.Path p = java.nio.file.Path.of(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
+    java.nio.file.Path p = localPath(root);
     java.nio.file.Path existing = p;
     while (existing != null && !java.nio.file.Files.exists(existing)) {
       existing = existing.getParent();

@@ -12,6 +12,7 @@ import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
 import io.flywheel.run.SparkSessions;
 import io.flywheel.sql.SqlCommand;
+import io.flywheel.summarize.ShadowRun;
 import io.flywheel.summarize.SummarizeJob;
 import io.flywheel.table.Table;
 import io.flywheel.table.Warehouse;
@@ -131,8 +132,12 @@ public final class Main {
     if (job == null && !List.of("generate", "sql", "demo", "forget-user").contains(cli.job())) {
       throw new IllegalArgumentException("unknown job '" + cli.job() + "'");
     }
-    ConfigLoader.Loaded loaded =
-        ConfigLoader.load(cli.conf() == null ? null : Path.of(cli.conf()), System.getenv(), withOptionSets(cli));
+    Path confFile = cli.conf() == null ? null : Path.of(cli.conf());
+    List<String> sets = withOptionSets(cli);
+    ConfigLoader.Loaded loaded = ConfigLoader.load(confFile, System.getenv(), sets);
+    // summarize --shadow NAME: the same config with the candidate's changes and a warehouse of its own.
+    loaded = !cli.job().equals("summarize") ? loaded : ShadowRun.resolve(loaded, extra -> ConfigLoader.load(confFile, System.getenv(),
+        java.util.stream.Stream.concat(sets.stream(), extra.stream()).toList()));
     SparkSession spark = SparkSessions.getOrCreate("flywheel-" + cli.job());
     Warehouse wh = new Warehouse(spark, loaded.config().warehouse().root(), loaded.config().warehouse().database());
     String runId = cli.runId() != null ? cli.runId() : cli.job() + "-" + cli.runDate() + "-" + UUID.randomUUID().toString().substring(0, 8);

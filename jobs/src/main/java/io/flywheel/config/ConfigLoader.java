@@ -33,6 +33,11 @@ import java.util.regex.Pattern;
  * Every error names the key and the source (file, variable or flag) that set it.
  */
 public final class ConfigLoader {
+  /** What a shadow run may change (docs/eval.md#shadow-runs): the candidate, never where it reads or writes. */
+  public static final List<String> SHADOW_SETTABLE = List.of("llm.", "summarize.prompts.", "summarize.prompts_dir",
+      "summarize.decoding.", "summarize.guardrails.", "summarize.batch_size", "summarize.call_partitions",
+      "summarize.max_failure_ratio");
+
   static final String DEFAULTS_RESOURCE = "/flywheel-defaults.yaml";
   private static final String ENV_PREFIX = "FLYWHEEL_";
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -161,6 +166,31 @@ public final class ConfigLoader {
     positive("summarize.guardrails.max_summary_chars", s.guardrails().maxSummaryChars());
     if (s.maxFailureRatio() < 0 || s.maxFailureRatio() > 1) {
       fail("summarize.max_failure_ratio", "must be between 0 and 1, was " + s.maxFailureRatio());
+    }
+    validateShadows(s);
+  }
+
+  private void validateShadows(FlywheelConfig.Summarize s) {
+    Map<String, FlywheelConfig.Shadow> shadows = s.shadows() == null ? Map.of() : s.shadows();
+    for (Map.Entry<String, FlywheelConfig.Shadow> e : new TreeMap<>(shadows).entrySet()) {
+      String at = "summarize.shadows." + e.getKey();
+      FlywheelConfig.Shadow sh = e.getValue();
+      if (!e.getKey().matches("[a-z0-9_]{1,64}")) {
+        fail(at, "names a folder: at most 64 of a-z 0-9 _");
+      }
+      if (sh == null || sh.sampleFraction() == null || !(sh.sampleFraction() > 0 && sh.sampleFraction() <= 1)) {
+        fail(at + ".sample_fraction", "must be in (0, 1], was " + (sh == null || sh.sampleFraction() == null ? "missing" : sh.sampleFraction()));
+      }
+      notNegative(at + ".max_items", sh.maxItems());
+      for (String key : new java.util.TreeSet<>(sh.set().keySet())) {
+        if (SHADOW_SETTABLE.stream().noneMatch(key::startsWith)) {
+          fail(at + ".set." + key, "is not something a shadow may change: only keys under " + SHADOW_SETTABLE);
+        }
+      }
+    }
+    if (s.shadow() != null && !s.shadow().isBlank() && !shadows.containsKey(s.shadow())) {
+      fail("summarize.shadow", "'" + s.shadow() + "' is not a shadow of summarize.shadows (defined: "
+          + (shadows.isEmpty() ? "none" : String.join(", ", new TreeMap<>(shadows).keySet())) + ")");
     }
   }
 

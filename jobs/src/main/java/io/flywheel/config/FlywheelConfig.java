@@ -105,8 +105,25 @@ public record FlywheelConfig(
       int maxItemChars,
       double maxFailureRatio,
       boolean retryRejected,
-      int callPartitions)
+      int callPartitions,
+      String shadow,
+      Map<String, Shadow> shadows)
       implements Serializable, JobSettings {}
+
+  /**
+   * A shadow run of summarize ({@code summarize --shadow NAME}, docs/eval.md#shadow-runs): the
+   * candidate's config changes ({@code set}: config key to value, prompts, model and decoding only),
+   * and the stable sample of the catalog it runs on ({@code sampleFraction} of the item ids by a hash
+   * seeded with {@code seed}, at most {@code maxItems} rows; 0: no cap).
+   */
+  public record Shadow(Double sampleFraction, Integer maxItems, Long seed, Map<String, String> set) implements Serializable {
+    /** Only {@code sample_fraction} is required; the rest default to no cap, seed 0, no change. */
+    public Shadow {
+      maxItems = maxItems == null ? 0 : maxItems;
+      seed = seed == null ? 0L : seed;
+      set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(set));
+    }
+  }
 
   /** Which prompt serves an item: {@code routes} maps a value of the route column to a prompt id. */
   public record Prompts(String defaultPrompt, Map<String, String> routes) implements Serializable {}

@@ -61,12 +61,32 @@ public final class SummarizeJob implements Job {
     return config.summarize();
   }
 
+  @Override
+  public Map<String, String> options() {
+    return Map.of("shadow", "summarize.shadow");
+  }
+
   /** Reads, validates and keys the catalog, and looks every item up in the cache. */
   @Override
   public Job.Plan plan(RunContext ctx, RunLog log) {
     long t0 = System.nanoTime();
     SummarySetup setup = SummarySetup.of(ctx.config());
+    FlywheelConfig.Summarize s = ctx.config().summarize();
+    boolean shadow = !CatalogInput.isBlank(s.shadow());
+    if (shadow) {
+      if (!ctx.warehouse().root().endsWith("/" + ShadowRun.FOLDER + "/" + s.shadow())) {
+        // Only ShadowRun.resolve (Main) moves the warehouse; sampling into production tables would be wrong.
+        throw new io.flywheel.config.ConfigException("key 'summarize.shadow': a shadow run writes under <warehouse.root>/"
+            + ShadowRun.FOLDER + "/" + s.shadow() + ", but this run's warehouse is " + ctx.warehouse().root()
+            + "; start it with flywheel summarize --shadow " + s.shadow());
+      }
+      System.out.printf(Locale.ROOT, "shadow run '%s': its sample of the catalog, into %s (production tables untouched)%n",
+          s.shadow(), ctx.warehouse().root());
+    }
     Dataset<Row> raw = CatalogInput.read(ctx.spark(), ctx.config().catalog());
+    if (shadow) {
+      raw = ShadowRun.sample(raw, ctx.config().catalog().columns().id(), s.shadows().get(s.shadow()));
+    }
     Dataset<Row> summaries = ctx.warehouse().readOrEmpty(Table.SUMMARIES);
     // Small enough to broadcast beside the scan: then the injection check skips the cache hits.
     Dataset<Row> cached = summaries.count() <= HIT_SKIP_MAX_SUMMARIES ? summaries : null;

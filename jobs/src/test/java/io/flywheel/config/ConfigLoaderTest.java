@@ -140,6 +140,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shadowsAreCheckedAndAShadowRunGetsItsOwnWarehouseAndTheCandidatesSettings() throws IOException {
+    Path f = yaml("shadow.yaml", String.join("\n", "warehouse:", "  root: /data/wh", "  database: flywheel", "summarize:",
+        "  shadows:", "    mini:", "      sample_fraction: 0.1", "      set:", "        llm.model: gpt-mini",
+        "        summarize.decoding.max_output_tokens: 90", ""));
+    ConfigLoader.Loaded production = load(f, Map.of());
+    assertThat(io.flywheel.summarize.ShadowRun.resolve(production, extra -> {
+      throw new AssertionError("no shadow asked for, yet reloaded with " + extra);
+    })).isSameAs(production);
+    ConfigLoader.Loaded asked = load(f, Map.of(), "summarize.shadow=mini");
+    FlywheelConfig shadow = io.flywheel.summarize.ShadowRun.resolve(asked,
+        extra -> ConfigLoader.load(f, Map.of(), java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("summarize.shadow=mini"), extra.stream()).toList())).config();
+    assertThat(shadow.warehouse().root()).isEqualTo("/data/wh/shadow/mini");
+    assertThat(shadow.warehouse().database()).isEmpty();
+    assertThat(shadow.llm().model()).isEqualTo("gpt-mini");
+    assertThat(shadow.summarize().decoding().maxOutputTokens()).isEqualTo(90);
+    assertThat(shadow.catalog().path()).isEqualTo(production.config().catalog().path());
+
+    assertThatThrownBy(() -> load(f, Map.of(), "summarize.shadow=maxi"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("summarize.shadow").hasMessageContaining("'maxi'")
+        .hasMessageContaining("defined: mini");
+    Path wide = yaml("wide.yaml", String.join("\n", "summarize:", "  shadows:", "    wide:", "      sample_fraction: 0.1",
+        "      set:", "        catalog.path: /elsewhere", ""));
+    assertThatThrownBy(() -> load(wide, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("summarize.shadows.wide.set.catalog.path")
+        .hasMessageContaining(wide.toString());
+    Path none = yaml("none.yaml", "summarize:\n  shadows:\n    empty: {max_items: 5}\n");
+    assertThatThrownBy(() -> load(none, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("summarize.shadows.empty.sample_fraction");
+  }
+
+  @Test
   void evalSettingsAreCheckedAndNamedAndTheBuiltInSuiteIsThere() throws IOException {
     FlywheelConfig.Eval e = load(null, Map.of()).config().eval();
     assertThat(e.suites()).containsKey("summary_basics");

@@ -175,6 +175,13 @@ public final class Main {
   static List<String> withOptionSets(CliArgs cli) {
     Map<String, String> keys = Jobs.byName(cli.job()).map(Job::options).orElse(Map.of());
     List<String> sets = new java.util.ArrayList<>();
+    String argument = Jobs.byName(cli.job()).map(Job::argument).orElse(null);
+    if (argument != null && !cli.positional().isEmpty()) {
+      if (cli.positional().size() > 1) {
+        throw new IllegalArgumentException(cli.job() + " takes one argument, was given " + cli.positional());
+      }
+      sets.add(argument + "=" + cli.positional().get(0));
+    }
     cli.options().forEach((option, value) -> {
       if (keys.containsKey(option)) {
         sets.add(keys.get(option) + "=" + value);

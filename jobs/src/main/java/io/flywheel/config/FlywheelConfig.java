@@ -264,7 +264,15 @@ public record FlywheelConfig(
    * (the YAML key {@code assert}).
    */
   public record Eval(Map<String, Object> suites, @com.fasterxml.jackson.annotation.JsonProperty("assert") EvalAssert assertion,
-      EvalReview review) implements Serializable {}
+      EvalReview review, EvalShadowReport shadowReport) implements Serializable {}
+
+  /**
+   * {@code flywheel shadow-report NAME} (docs/eval.md#shadow-runs): which shadow run to compare with
+   * production ({@code shadow}), the assertion {@code suite} run on both sides' outputs, and whether
+   * the pairwise {@code judge} compares them too.
+   */
+  public record EvalShadowReport(String shadow, String suite, boolean judge, double maxFailureRatio)
+      implements Serializable, JobSettings {}
 
   /**
    * {@code flywheel review-sample}: the day's sample ({@code sampleSize} calls stratified by job and

@@ -37,6 +37,14 @@ public interface Job {
     return Map.of();
   }
 
+  /**
+   * The config key that the job's one positional argument sets ({@code shadow-report NAME} sets
+   * {@code eval.shadow_report.shadow}), or null when it takes none.
+   */
+  default String argument() {
+    return null;
+  }
+
   /** This job's config section, where the runner finds its failure policy. */
   FlywheelConfig.JobSettings settings(FlywheelConfig config);
 

@@ -2,6 +2,7 @@ package io.flywheel.job;
 
 import io.flywheel.eval.EvalAssertJob;
 import io.flywheel.eval.ReviewSampleJob;
+import io.flywheel.eval.ShadowReportJob;
 import io.flywheel.feedback.ExportDatasetJob;
 import io.flywheel.feedback.FeedbackJob;
 import io.flywheel.recommend.RecommendJob;
@@ -18,7 +19,7 @@ public final class Jobs {
   /** Every job, in the order the usage text lists them. */
   public static final List<Job> ALL =
       List.of(new SummarizeJob(), new RecommendJob(), new SkewJob(), new FeedbackJob(), new ExportDatasetJob(),
-          new EvalAssertJob(), new ReviewSampleJob());
+          new EvalAssertJob(), new ReviewSampleJob(), new ShadowReportJob());
 
   private Jobs() {}
 

@@ -199,6 +199,28 @@ public enum Table {
       List.of("run_date", "eval_key", "criterion"),
       Map.of()),
   /**
+   * shadow-report: one row per item that both a shadow run and production summarized from the same
+   * content: both answers' calls, lengths, assertion passes, costs, and the judge's verdict.
+   */
+  SHADOW_COMPARISONS(
+      "shadow_comparisons",
+      "run_date DATE, shadow STRING, item_id STRING, content_hash STRING, production_call_id STRING, shadow_call_id STRING,"
+          + " production_prompt STRING, shadow_prompt STRING, production_model STRING, shadow_model STRING,"
+          + " production_chars INT, shadow_chars INT, criteria INT, production_passed INT, shadow_passed INT,"
+          + " production_cost_usd DOUBLE, shadow_cost_usd DOUBLE, production_output_tokens INT, shadow_output_tokens INT,"
+          + " verdict STRING, length_imbalanced BOOLEAN, run_id STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "shadow", "item_id"),
+      Map.of()),
+  /** shadow-report: one row per metric, production's value beside the shadow's (docs/eval.md#shadow-report). */
+  SHADOW_REPORTS(
+      "shadow_reports",
+      "run_date DATE, shadow STRING, metric STRING, production DOUBLE, shadow_value DOUBLE, difference DOUBLE,"
+          + " ci_low DOUBLE, ci_high DOUBLE, items BIGINT, run_id STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "shadow", "metric"),
+      Map.of()),
+  /**
    * review-sample: one row per sampled call and question, with the reviewer's answer once recorded
    * and the feedback event it was sent as (docs/eval.md#review-sample).
    */

@@ -137,6 +137,33 @@ class ShadowRunIT {
     assertThat(new HashSet<>(rows(table(shadow, Table.SUMMARIES).select("item_id")).stream().map(r -> r.get("item_id")).toList()))
         .isEqualTo(items);
     assertThat(productionFiles()).isEqualTo(before);
+
+    // shadow-report: item by item against production, into its own two tables.
+    assertThat(main("shadow-report", "short", "--conf", conf, "--run-date", DAY.toString())).isZero();
+    Path wh = dir.resolve("warehouse");
+    List<Map<String, Object>> compared = rows(table(wh, Table.SHADOW_COMPARISONS));
+    assertThat(compared).hasSize((int) shadowSummaries.count());
+    assertThat(compared).allSatisfy(r -> {
+      assertThat(r.get("shadow")).isEqualTo("short");
+      assertThat((Integer) r.get("shadow_chars")).isLessThanOrEqualTo((Integer) r.get("production_chars"));
+      assertThat((Integer) r.get("production_passed")).isBetween(0, (Integer) r.get("criteria"));
+      assertThat(r.get("production_call_id")).isNotEqualTo(r.get("shadow_call_id"));
+    });
+    Map<String, Map<String, Object>> report = rows(table(wh, Table.SHADOW_REPORTS)).stream()
+        .collect(Collectors.toMap(r -> (String) r.get("metric"), r -> r));
+    assertThat(report).containsKeys("pass_rate:has_output", "pass_rate:valid_json", "pass_rate:all_criteria",
+        "items_compared", "mean_summary_chars", "cost_usd");
+    assertThat(report.get("items_compared").get("shadow_value")).isEqualTo((double) compared.size());
+    assertThat((Double) report.get("mean_summary_chars").get("difference")).isNegative();
+    assertThat(report.get("pass_rate:has_output").get("shadow_value")).isEqualTo(1.0);
+    // The all-criteria rate is the share of items whose answer passed every criterion, recomputed here.
+    long allPassed = compared.stream().filter(r -> r.get("shadow_passed").equals(r.get("criteria"))).count();
+    assertThat((Double) report.get("pass_rate:all_criteria").get("shadow_value"))
+        .isCloseTo((double) allPassed / compared.size(), org.assertj.core.data.Offset.offset(1e-9));
+    // A rerun of the report replaces its rows.
+    assertThat(main("shadow-report", "--shadow", "short", "--conf", conf, "--run-date", DAY.toString())).isZero();
+    assertThat(table(wh, Table.SHADOW_COMPARISONS).count()).isEqualTo(compared.size());
+    assertThat(table(wh, Table.SHADOW_REPORTS).count()).isEqualTo(report.size());
   }
 
   @Test

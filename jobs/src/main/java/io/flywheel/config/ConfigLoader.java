@@ -389,7 +389,8 @@ public final class ConfigLoader {
       fail("feedback.near_duplicate_threshold", "must be above 0 and at most 1, was " + f.nearDuplicateThreshold());
     }
     positive("feedback.shingle_words", f.shingleWords());
-    positive("feedback.hash_tables", f.hashTables());
+    positive("feedback.lsh_bands", f.lshBands());
+    positive("feedback.lsh_band_rows", f.lshBandRows());
     if (!(f.validationFraction() >= 0 && f.validationFraction() <= 1)) {
       fail("feedback.validation_fraction", "must be between 0 and 1, was " + f.validationFraction());
     }

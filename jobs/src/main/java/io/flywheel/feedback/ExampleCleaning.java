@@ -11,9 +11,12 @@ import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -92,18 +95,42 @@ public final class ExampleCleaning {
 
   /**
    * Drops every row that has a near duplicate ranked before it (event time, then {@code example_id}):
-   * Jaccard similarity of the word shingles of {@code text} at least {@code threshold}, found with
-   * MLlib {@link MinHashLSH} and {@code approxSimilarityJoin}. Splits are ignored, so a validation row
-   * near a train row is dropped too (or the other way round: the earlier one stays). Rows without a
-   * word are kept as they are. Rows need {@code example_id} and {@code event_time}.
+   * Jaccard similarity of the word shingles of {@code text} at least {@code threshold}. Splits are
+   * ignored, so a validation row near a train row is dropped too (or the other way round: the earlier
+   * one stays). Rows without a word are kept as they are. Rows need {@code example_id} and
+   * {@code event_time}. How the pairs are found: {@link #nearDuplicatePairs}.
+   */
+  public static Dataset<Row> withNearDuplicatesCollapsed(Dataset<Row> rows, Column text, List<String> sameKeys,
+      double threshold, int shingleWords, int bands, int bandRows, long seed) {
+    Dataset<Row> later = nearDuplicatePairs(rows, text, sameKeys, threshold, shingleWords, bands, bandRows, seed)
+        .select(col("later").as("_later")).distinct();
+    return rows.join(later, rows.col("example_id").equalTo(later.col("_later")), "left_anti");
+  }
+
+  /**
+   * The near-duplicate pairs of {@code rows} ({@code earlier, later, jaccard}; {@code earlier} ranks
+   * before {@code later}, both with the same {@code sameKeys}), found with banded MinHash LSH
+   * (Leskovec, Rajaraman, Ullman, "Mining of Massive Datasets", ch. 3.4): MLlib's {@link MinHashLSH}
+   * computes {@code bands × bandRows} min-hashes of each row's shingle set; the min-hashes of a band
+   * together are its signature, and rows with an equal signature in some band are candidates (a pair
+   * of similarity s is one with probability 1 − (1 − s^r)^b). Within one band bucket, sorted by rank,
+   * each row is compared with the bucket's first row and with the row just before it, never with all
+   * of them: a template shared by a million rows costs at most two candidates per row and band
+   * instead of a quadratic self-join (which {@code approxSimilarityJoin} becomes, since a bucket there
+   * is a single min-hash value). Candidates are then kept only when their exact Jaccard similarity,
+   * on the hashed shingle sets, reaches {@code threshold}.
    *
    * @param shingleWords words per shingle (texts shorter than this are one shingle of all their words)
-   * @param hashTables MinHash tables: more find more of the true pairs, at more cost
+   * @param bands LSH bands (more: more of the true pairs found, more candidates)
+   * @param bandRows min-hashes per band (more: fewer dissimilar candidates)
    */
-  public static Dataset<Row> withNearDuplicatesCollapsed(
-      Dataset<Row> rows, Column text, List<String> sameKeys, double threshold, int shingleWords, int hashTables, long seed) {
+  public static Dataset<Row> nearDuplicatePairs(Dataset<Row> rows, Column text, List<String> sameKeys, double threshold,
+      int shingleWords, int bands, int bandRows, long seed) {
     if (!(threshold > 0 && threshold <= 1)) {
       throw new IllegalArgumentException("near-duplicate Jaccard threshold must be within (0, 1], got " + threshold);
+    }
+    if (bands < 1 || bandRows < 1) {
+      throw new IllegalArgumentException("LSH bands and rows per band must be positive, got " + bands + " x " + bandRows);
     }
     Dataset<Row> words = rows.select(col("example_id"), col("event_time"),
             filter(split(lower(coalesce(text, lit(""))), "[^\\p{L}\\p{N}]+"), w -> length(w).gt(0)).as("_words"),
@@ -117,21 +144,62 @@ public final class ExampleCleaning {
     Dataset<Row> features = new HashingTF().setInputCol("_shingles").setOutputCol("_features").setBinary(true)
         .setNumFeatures(SHINGLE_BUCKETS).transform(grams)
         .select(col("example_id"), col("event_time"), col("_keys"), col("_features"));
-    MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables).setSeed(seed)
+    MinHashLSHModel model = new MinHashLSH().setNumHashTables(bands * bandRows).setSeed(seed)
         .setInputCol("_features").setOutputCol("_hashes").fit(features);
-    double maxDistance = 1 - threshold;
-    // approxSimilarityJoin keeps distances strictly below its bound; the exact bound is re-applied after.
-    @SuppressWarnings("unchecked")
-    Dataset<Row> joined = (Dataset<Row>) model.approxSimilarityJoin(features, features, maxDistance + 1e-9, "_distance");
-    Dataset<Row> pairs = joined
-        .filter(col("_distance").leq(maxDistance))
-        .filter(col("datasetA.example_id").notEqual(col("datasetB.example_id")))
-        .filter(col("datasetA._keys").equalTo(col("datasetB._keys")))
-        .filter(col("datasetA.event_time").lt(col("datasetB.event_time"))
-            .or(col("datasetA.event_time").equalTo(col("datasetB.event_time"))
-                .and(col("datasetA.example_id").lt(col("datasetB.example_id")))));
-    Dataset<Row> later = pairs.select(col("datasetB.example_id").as("example_id")).distinct();
-    return rows.join(later, rows.col("example_id").equalTo(later.col("example_id")), "left_anti");
+    UserDefinedFunction signatures = udf((UDF1<scala.collection.Seq<Vector>, long[]>) h -> bandSignatures(h, bands, bandRows),
+        DataTypes.createArrayType(DataTypes.LongType, false));
+    Dataset<Row> banded = model.transform(features)
+        .select(col("example_id"), col("event_time"), col("_keys"), posexplode(signatures.apply(col("_hashes"))).as(new String[] {"_band", "_sig"}));
+    WindowSpec bucket = Window.partitionBy(col("_band"), col("_sig"), col("_keys"))
+        .orderBy(col("event_time").asc_nulls_last(), col("example_id"));
+    Dataset<Row> candidates = banded
+        .select(col("example_id").as("later"), first(col("example_id")).over(bucket).as("_first"),
+            lag(col("example_id"), 1).over(bucket).as("_prev"))
+        .select(col("later"), explode(array(col("_first"), col("_prev"))).as("earlier"))
+        .filter(col("earlier").isNotNull().and(col("earlier").notEqual(col("later"))))
+        .select("earlier", "later").distinct();
+    UserDefinedFunction jaccard = udf((UDF2<Vector, Vector, Double>) ExampleCleaning::jaccard, DataTypes.DoubleType);
+    Dataset<Row> a = features.select(col("example_id").as("_a_id"), col("_features").as("_a"));
+    Dataset<Row> b = features.select(col("example_id").as("_b_id"), col("_features").as("_b"));
+    return candidates.join(a, col("earlier").equalTo(col("_a_id"))).join(b, col("later").equalTo(col("_b_id")))
+        .select(col("earlier"), col("later"), jaccard.apply(col("_a"), col("_b")).as("jaccard"))
+        .filter(col("jaccard").geq(threshold));
+  }
+
+  /** One signature per band: the band's {@code bandRows} min-hashes mixed into one long. */
+  static long[] bandSignatures(scala.collection.Seq<Vector> hashes, int bands, int bandRows) {
+    long[] out = new long[bands];
+    for (int b = 0; b < bands; b++) {
+      long h = 0x9E3779B97F4A7C15L;
+      for (int r = 0; r < bandRows; r++) {
+        h = (h ^ (long) hashes.apply(b * bandRows + r).apply(0)) * 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 31;
+      }
+      out[b] = h;
+    }
+    return out;
+  }
+
+  /** Jaccard similarity of two binary vectors' sets of non-zero indices (1 for two empty sets). */
+  static double jaccard(Vector x, Vector y) {
+    int[] a = x.toSparse().indices();
+    int[] b = y.toSparse().indices();
+    int i = 0;
+    int j = 0;
+    int both = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        both++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    int union = a.length + b.length - both;
+    return union == 0 ? 1.0 : (double) both / union;
   }
 
   /** Adds {@code token_count}: the prompt and the longest answer, as {@link ExampleTokens} estimates. */

@@ -309,7 +309,7 @@ public final class FeedbackJob implements Job {
     Dataset<Row> both = novel.select(cols.toArray(Column[]::new))
         .unionByName(stored.select(cols.toArray(Column[]::new)).withColumn("event_time", lit(Timestamp.valueOf("1900-01-01 00:00:00"))));
     Dataset<Row> survivors = ExampleCleaning.withNearDuplicatesCollapsed(both, col("_text"), keys,
-            f.nearDuplicateThreshold(), f.shingleWords(), f.hashTables(), f.minhashSeed())
+            f.nearDuplicateThreshold(), f.shingleWords(), f.lshBands(), f.lshBandRows(), f.minhashSeed())
         .select(col("example_id").as("_k_id"));
     return novel.join(survivors, novel.col("example_id").equalTo(survivors.col("_k_id")), "left_semi");
   }

@@ -20,7 +20,8 @@ class FeedbackConfigTest {
     assertThat(f.maxTokens()).isEqualTo(4096);
     assertThat(f.nearDuplicateThreshold()).isEqualTo(0.8);
     assertThat(f.shingleWords()).isEqualTo(3);
-    assertThat(f.hashTables()).isEqualTo(5);
+    assertThat(f.lshBands()).isEqualTo(10);
+    assertThat(f.lshBandRows()).isEqualTo(3);
     assertThat(f.validationFraction()).isEqualTo(0.1);
     assertThat(f.export().name()).isEqualTo("feedback");
     assertThat(f.export().dir()).isEmpty();

@@ -61,12 +61,41 @@ class ExampleCleaningIT {
     rows = DatasetSplit.withSplit(rows, 0.5, "t");
     assertThat(rows.filter(col("split").equalTo(DatasetSplit.VALIDATION)).count()).isEqualTo(2);
     List<String> kept = ExampleCleaning.withNearDuplicatesCollapsed(rows, ExampleCleaning.nearDuplicateText(FeedbackDataset.SFT_EXAMPLES),
-            List.of(), 0.7, 3, 5, 42L)
+            List.of(), 0.7, 3, 10, 3, 42L)
         .orderBy("event_id").collectAsList().stream().map(r -> r.<String>getAs("event_id")).toList();
     assertThat(kept).containsExactly("e1", "e3");
     // At a threshold above their similarity (17 shared of 19 distinct word 3-shingles: 0.89) both stay.
-    assertThat(ExampleCleaning.withNearDuplicatesCollapsed(rows, col("completion"), List.of(), 0.95, 3, 5, 42L).count())
+    assertThat(ExampleCleaning.withNearDuplicatesCollapsed(rows, col("completion"), List.of(), 0.95, 3, 10, 3, 42L).count())
         .isEqualTo(3);
+  }
+
+  @Test
+  void answersSharingATemplateCollapseToTheEarliestWithCandidatesLinearInTheirNumber() {
+    int n = 300;
+    String template = "The Norvik kettle boils 1.7 litres in four minutes, switches itself off when the water is ready,"
+        + " keeps its handle cool, and comes with a two year warranty for order ";
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(sft("u" + i, String.format("e%03d", i), i, "kettle", template + i));
+    }
+    rows.add(sft("lamp", "e999", 0, "lamp", "A bright desk lamp with three colour temperatures and a flexible arm for reading"));
+    Dataset<Row> df = ExampleCleaning.withExampleId(frame(rows), FeedbackDataset.SFT_EXAMPLES);
+    int bands = 10;
+    Dataset<Row> pairs = ExampleCleaning.nearDuplicatePairs(df, col("completion"), List.of(), 0.8, 3, bands, 3, 42L);
+    // An all-pairs self-join would check n(n-1)/2 = 44,850 pairs; each answer here meets at most the
+    // first and the previous answer of each band's bucket.
+    assertThat(pairs.count()).isPositive().isLessThanOrEqualTo(2L * bands * n);
+    List<String> kept = ExampleCleaning.withNearDuplicatesCollapsed(df, col("completion"), List.of(), 0.8, 3, bands, 3, 42L)
+        .orderBy("event_id").collectAsList().stream().map(r -> r.<String>getAs("event_id")).toList();
+    assertThat(kept).containsExactly("e000", "e999");
+  }
+
+  @Test
+  void jaccardOfHashedShingleSetsIsIntersectionOverUnion() {
+    org.apache.spark.ml.linalg.Vector a = org.apache.spark.ml.linalg.Vectors.sparse(10, new int[] {1, 3, 5, 7}, new double[] {1, 1, 1, 1});
+    org.apache.spark.ml.linalg.Vector b = org.apache.spark.ml.linalg.Vectors.sparse(10, new int[] {3, 5, 7, 9}, new double[] {1, 1, 1, 1});
+    assertThat(ExampleCleaning.jaccard(a, b)).isEqualTo(3.0 / 5);
+    assertThat(ExampleCleaning.jaccard(a, a)).isEqualTo(1.0);
   }
 
   @Test
@@ -76,7 +105,7 @@ class ExampleCleaningIT {
         withLabel(sft("u1", "e1", 1, "kettle", text), true), withLabel(sft("u2", "e2", 2, "kettle", text), false)), KTO);
     rows = ExampleCleaning.withExampleId(rows, FeedbackDataset.KTO_EXAMPLES);
     assertThat(ExampleCleaning.withNearDuplicatesCollapsed(rows, ExampleCleaning.nearDuplicateText(FeedbackDataset.KTO_EXAMPLES),
-        ExampleCleaning.nearDuplicateKeys(FeedbackDataset.KTO_EXAMPLES), 0.7, 3, 5, 42L).count()).isEqualTo(2);
+        ExampleCleaning.nearDuplicateKeys(FeedbackDataset.KTO_EXAMPLES), 0.7, 3, 10, 3, 42L).count()).isEqualTo(2);
   }
 
   @Test

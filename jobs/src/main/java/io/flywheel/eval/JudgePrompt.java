@@ -3,6 +3,7 @@ package io.flywheel.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flywheel.config.ConfigException;
 import io.flywheel.config.FlywheelConfig;
 import io.flywheel.llm.DecodingParams;
 import io.flywheel.llm.LlmRequest;
@@ -57,8 +58,17 @@ public record JudgePrompt(PromptTemplate pairwise, PromptTemplate label, Decodin
     FlywheelConfig.EvalJudge j = config.eval().judge();
     PromptCatalog catalog = PromptCatalog.load(Path.of(config.summarize().promptsDir()));
     FlywheelConfig.Decoding d = j.decoding();
-    return new JudgePrompt(catalog.get(j.prompt()), catalog.get(j.labelPrompt()),
-        new DecodingParams(d.temperature(), d.topP(), d.maxOutputTokens(), d.seed()), config.llm().provider(), config.llm().model());
+    return new JudgePrompt(prompt(catalog, "eval.judge.prompt", j.prompt(), config), prompt(catalog, "eval.judge.label_prompt",
+        j.labelPrompt(), config), new DecodingParams(d.temperature(), d.topP(), d.maxOutputTokens(), d.seed()),
+        config.llm().provider(), config.llm().model());
+  }
+
+  private static PromptTemplate prompt(PromptCatalog catalog, String key, String id, FlywheelConfig config) {
+    if (!catalog.all().containsKey(id)) {
+      throw new ConfigException("key '" + key + "': prompt '" + id + "' is not in the prompt catalog "
+          + config.summarize().promptsDir() + " (summarize.prompts_dir; known: " + catalog.all().keySet() + ")");
+    }
+    return catalog.get(id);
   }
 
   /** The judge as the tables name it: {@code provider/model}. */

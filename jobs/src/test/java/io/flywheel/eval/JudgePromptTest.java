@@ -67,6 +67,13 @@ class JudgePromptTest {
   }
 
   @Test
+  void aPromptMissingFromTheCatalogIsAConfigErrorNamingTheKey() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> prompt("eval.judge.label_prompt=nope"))
+        .isInstanceOf(io.flywheel.config.ConfigException.class).hasMessageContaining("eval.judge.label_prompt")
+        .hasMessageContaining("'nope'").hasMessageContaining("pairwise_judge");
+  }
+
+  @Test
   void aPairwiseAnswerIsReadFromJsonAnywhereInTheTextAndAnAnswerWithoutAVerdictHasNone() {
     assertThat(JudgePrompt.parsePairwise("{\"reasoning\":\"B invents a number.\",\"verdict\":\"A\"}"))
         .isEqualTo(new JudgePrompt.Answer("A", "B invents a number."));

@@ -274,6 +274,40 @@ class EvalJudgeJobIT {
     assertThat(server.seen().size() - seen).isEqualTo(2); // the question and its one repair request
   }
 
+  @Test
+  void twoSummarizeRunsAreComparedItemByItemFromTheirLoggedCalls(@TempDir Path dir) throws IOException {
+    io.flywheel.generate.GenerateJob.catalog(spark, 12, new io.flywheel.generate.CatalogGenerator(7, 0, 1))
+        .write().format("delta").mode("overwrite").save(dir.resolve("catalog").toString());
+    RunContext first = TestSpark.context("summarize", dir, DAY, false, List.of());
+    assertThat(JobRunner.run(new io.flywheel.summarize.SummarizeJob(), first).status()).isEqualTo("succeeded");
+    // A smaller output budget: another cache key, so every item is summarized again, shorter.
+    RunContext second = TestSpark.context("summarize", dir, DAY, false, List.of("summarize.decoding.max_output_tokens=30"));
+    assertThat(JobRunner.run(new io.flywheel.summarize.SummarizeJob(), second).status()).isEqualTo("succeeded");
+
+    RunLog log = JobRunner.run(new EvalJudgeJob(), TestSpark.context("eval-judge", dir, DAY, false,
+        List.of("eval.judge.a.run_id=" + first.runId(), "eval.judge.b.run_id=" + second.runId())));
+
+    assertThat(log.status()).isEqualTo("succeeded");
+    Dataset<Row> calls = table(dir, Table.LLM_CALLS).where(col("job").equalTo("summarize").and(col("response").isNotNull()));
+    long itemsA = calls.where(col("run_id").equalTo(first.runId())).select("item_key").distinct().count();
+    long itemsB = calls.where(col("run_id").equalTo(second.runId())).select("item_key").distinct().count();
+    assertThat(log.get("a_keys")).isEqualTo(itemsA).isPositive();
+    assertThat(log.get("b_keys")).isEqualTo(itemsB);
+    assertThat(table(dir, Table.EVAL_JUDGEMENTS).count()).isEqualTo(log.get("pairs")).isPositive();
+    // Each judgement names the two calls it compared: one of each run, about the same item.
+    Dataset<Row> j = table(dir, Table.EVAL_JUDGEMENTS);
+    Dataset<Row> ca = calls.select(col("call_id").as("ca"), col("run_id").as("run_a"), col("item_key").as("item_a"));
+    Dataset<Row> cb = calls.select(col("call_id").as("cb"), col("run_id").as("run_b"), col("item_key").as("item_b"));
+    List<Map<String, Object>> named = TestSpark.rows(j.join(ca, j.col("id_a").equalTo(ca.col("ca")))
+        .join(cb, j.col("id_b").equalTo(cb.col("cb"))).select("input_key", "item_a", "item_b", "run_a", "run_b", "a"));
+    assertThat(named).hasSize((int) log.get("pairs"));
+    for (Map<String, Object> r : named) {
+      assertThat(List.of(r.get("item_a"), r.get("item_b"), r.get("run_a"), r.get("run_b"), r.get("a")))
+          .isEqualTo(List.of(r.get("input_key"), r.get("input_key"), first.runId(), second.runId(),
+              "llm_calls[job=summarize,run_id=" + first.runId() + "]"));
+    }
+  }
+
   /** Answered review_queue rows of {@link #DAY}: call id, question, output, the reviewer's answer. */
   private void reviewQueue(Path dir, List<Object[]> answered) {
     List<Row> rows = new ArrayList<>();

@@ -40,6 +40,9 @@ class MainTest {
     assertThat(Main.withOptionSets(io.flywheel.run.CliArgs.parse(new String[] {"review-sample", "--answers", "a.json",
             "--reviewer", "ana"})))
         .containsExactly("eval.review.answers=a.json", "eval.review.reviewer=ana");
+    assertThat(Main.withOptionSets(io.flywheel.run.CliArgs.parse(new String[] {"eval-judge", "--a-run", "r1", "--b",
+            "shadow_outputs", "--b-job", ""})))
+        .containsExactlyInAnyOrder("eval.judge.a.run_id=r1", "eval.judge.b.target=shadow_outputs", "eval.judge.b.job=");
   }
 
   @Test

@@ -377,6 +377,35 @@ public final class ConfigLoader {
     if (r.maxFailureRatio() < 0 || r.maxFailureRatio() > 1) {
       fail("eval.review.max_failure_ratio", "must be between 0 and 1, was " + r.maxFailureRatio());
     }
+    FlywheelConfig.EvalJudge j = e.judge();
+    for (String side : List.of("a", "b")) {
+      FlywheelConfig.EvalSource s = side.equals("a") ? j.a() : j.b();
+      require("eval.judge." + side + ".target", s.target());
+      if (!FORMATS.contains(s.format())) {
+        fail("eval.judge." + side + ".format", "must be one of " + FORMATS + ", was '" + s.format() + "'");
+      }
+    }
+    require("eval.judge.prompt", j.prompt());
+    require("eval.judge.label_prompt", j.labelPrompt());
+    if (!(j.maxLengthRatio() >= 1)) {
+      fail("eval.judge.max_length_ratio", "must be at least 1, was " + j.maxLengthRatio());
+    }
+    positive("eval.judge.decoding.max_output_tokens", j.decoding().maxOutputTokens());
+    positive("eval.judge.batch_size", j.batchSize());
+    if (j.callPartitions() < 0) {
+      fail("eval.judge.call_partitions", "must be 0 or more, was " + j.callPartitions());
+    }
+    if (j.maxFailureRatio() < 0 || j.maxFailureRatio() > 1) {
+      fail("eval.judge.max_failure_ratio", "must be between 0 and 1, was " + j.maxFailureRatio());
+    }
+    FlywheelConfig.EvalCalibration cal = e.calibration();
+    if (cal.windowDays() < 0) {
+      fail("eval.calibration.window_days", "must be 0 (every answer) or more, was " + cal.windowDays());
+    }
+    positive("eval.calibration.batch_size", cal.batchSize());
+    if (cal.maxFailureRatio() < 0 || cal.maxFailureRatio() > 1) {
+      fail("eval.calibration.max_failure_ratio", "must be between 0 and 1, was " + cal.maxFailureRatio());
+    }
   }
 
   private void validateFeedback(FlywheelConfig.Feedback f) {
@@ -551,6 +580,7 @@ public final class ConfigLoader {
   private static boolean isFreeMap(String key) {
     return key.equals("llm.pricing") || key.equals("summarize.prompts.routes") || key.equals("catalog.options")
         || key.equals("skew.dev.options") || key.equals("skew.prod.options") || key.equals("eval.assert.options")
+        || key.equals("eval.judge.a.options") || key.equals("eval.judge.b.options")
         || key.equals("eval.review.questions");
   }
 

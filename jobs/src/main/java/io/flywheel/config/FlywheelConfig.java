@@ -265,7 +265,7 @@ public record FlywheelConfig(
    * (the YAML key {@code assert}).
    */
   public record Eval(Map<String, Object> suites, @com.fasterxml.jackson.annotation.JsonProperty("assert") EvalAssert assertion,
-      EvalReview review, EvalShadowReport shadowReport) implements Serializable {}
+      EvalReview review, EvalJudge judge, EvalCalibration calibration, EvalShadowReport shadowReport) implements Serializable {}
 
   /**
    * {@code flywheel shadow-report NAME} (docs/eval.md#shadow-runs): which shadow run to compare with
@@ -274,6 +274,29 @@ public record FlywheelConfig(
    */
   public record EvalShadowReport(String shadow, String suite, boolean judge, double maxFailureRatio)
       implements Serializable, JobSettings {}
+
+  /**
+   * {@code flywheel eval-judge} (docs/eval.md#eval-judge): the two sides whose outputs are compared
+   * ({@code --a}/{@code --b}, each read like an eval-assert target), the judge's pairwise
+   * {@code prompt} and yes/no {@code labelPrompt} (ids in the prompt catalog), the length ratio above
+   * which a pair is flagged, the judge's decoding settings, and its call batches.
+   */
+  public record EvalJudge(EvalSource a, EvalSource b, String prompt, String labelPrompt, double maxLengthRatio,
+      Decoding decoding, int batchSize, int callPartitions, double maxFailureRatio) implements Serializable, JobSettings {}
+
+  /**
+   * One side of a comparison: {@code llm_calls} (the run date's calls, or run {@code runId}'s, of
+   * {@code job}), a warehouse table or a path, with a table's format, options and columns.
+   */
+  public record EvalSource(String target, String runId, String job, String format, Map<String, String> options,
+      EvalColumns columns) implements Serializable {}
+
+  /**
+   * {@code flywheel judge-calibration} (docs/eval.md#judge-calibration): the reviewers' answers of
+   * {@code review_queue} from the last {@code windowDays} review dates up to the run date (0: all),
+   * asked again of the judge ({@code eval.judge.*}), in batches of {@code batchSize} calls.
+   */
+  public record EvalCalibration(int windowDays, int batchSize, double maxFailureRatio) implements Serializable, JobSettings {}
 
   /**
    * {@code flywheel review-sample}: the day's sample ({@code sampleSize} calls stratified by job and

@@ -33,8 +33,13 @@ public record WinRates(
         case B -> l++;
       }
     }
-    long n = w + t + l;
-    return new WinRates(n, w, t, l, wilson(w, n), wilson(t, n), wilson(l, n), score(w, t, n));
+    return of(w, t, l);
+  }
+
+  /** The rates of {@code wins}, {@code ties} and {@code losses} of A (counted elsewhere, e.g. by Spark). */
+  public static WinRates of(long wins, long ties, long losses) {
+    long n = wins + ties + losses;
+    return new WinRates(n, wins, ties, losses, wilson(wins, n), wilson(ties, n), wilson(losses, n), score(wins, ties, n));
   }
 
   /** The Wilson score interval of {@code k} successes in {@code n} trials; NaN values when n = 0. */

@@ -1,6 +1,8 @@
 package io.flywheel.job;
 
 import io.flywheel.eval.EvalAssertJob;
+import io.flywheel.eval.EvalJudgeJob;
+import io.flywheel.eval.JudgeCalibrationJob;
 import io.flywheel.eval.ReviewSampleJob;
 import io.flywheel.eval.ShadowReportJob;
 import io.flywheel.feedback.ExportDatasetJob;
@@ -19,7 +21,7 @@ public final class Jobs {
   /** Every job, in the order the usage text lists them. */
   public static final List<Job> ALL =
       List.of(new SummarizeJob(), new RecommendJob(), new SkewJob(), new FeedbackJob(), new ExportDatasetJob(),
-          new EvalAssertJob(), new ReviewSampleJob(), new ShadowReportJob());
+          new EvalAssertJob(), new ReviewSampleJob(), new EvalJudgeJob(), new JudgeCalibrationJob(), new ShadowReportJob());
 
   private Jobs() {}
 

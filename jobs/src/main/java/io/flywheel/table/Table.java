@@ -231,6 +231,53 @@ public enum Table {
           + " answered_at TIMESTAMP, event_id STRING, run_id STRING, created_at TIMESTAMP",
       List.of("run_date"),
       List.of("run_date", "call_id", "question"),
+      Map.of()),
+  /** eval-judge: one row per input judged, with both orders' verdicts and reasoning and the final verdict. */
+  EVAL_JUDGEMENTS(
+      "eval_judgements",
+      "run_date DATE, run_id STRING, comparison_key STRING, a STRING, b STRING, input_key STRING, id_a STRING, id_b STRING,"
+          + " chars_a INT, chars_b INT, length_imbalanced BOOLEAN, identical BOOLEAN, verdict_ab STRING, verdict_ba STRING,"
+          + " verdict STRING, reasoning_ab STRING, reasoning_ba STRING, answer_ab STRING, answer_ba STRING,"
+          + " judge_key_ab STRING, judge_key_ba STRING, judge_model STRING, prompt_id STRING, prompt_version INT,"
+          + " created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "comparison_key", "input_key"),
+      Map.of()),
+  /** eval-judge: win, tie and loss rates of A with 95% intervals, over all pairs and over the length-balanced ones. */
+  EVAL_JUDGE_RUNS(
+      "eval_judge_runs",
+      "run_date DATE, run_id STRING, comparison_key STRING, a STRING, b STRING, pairs_included STRING, pairs BIGINT,"
+          + " wins BIGINT, ties BIGINT, losses BIGINT, win_rate DOUBLE, win_low DOUBLE, win_high DOUBLE, tie_rate DOUBLE,"
+          + " tie_low DOUBLE, tie_high DOUBLE, loss_rate DOUBLE, loss_low DOUBLE, loss_high DOUBLE, score DOUBLE,"
+          + " score_low DOUBLE, score_high DOUBLE, judge_model STRING, prompt_id STRING, prompt_version INT,"
+          + " created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "comparison_key", "pairs_included"),
+      Map.of()),
+  /** The judge's answers by judge key (question, texts, order, prompt, model): what a rerun reuses instead of asking again. */
+  JUDGE_CACHE(
+      "judge_cache",
+      "judge_key STRING, kind STRING, prompt_id STRING, prompt_version INT, judge_model STRING, verdict STRING,"
+          + " reasoning STRING, answer STRING, call_id STRING, run_id STRING, created_at TIMESTAMP",
+      List.of(),
+      List.of("judge_key"),
+      Map.of()),
+  /** judge-calibration: the judge's answer beside the reviewer's, per reviewed call and question. */
+  JUDGE_LABELS(
+      "judge_labels",
+      "run_date DATE, run_id STRING, review_date DATE, call_id STRING, question STRING, people_answer BOOLEAN,"
+          + " judge_answer BOOLEAN, reasoning STRING, judge_key STRING, judge_model STRING, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "review_date", "call_id", "question"),
+      Map.of()),
+  /** judge-calibration: per question, how far the judge agrees with reviewers (agreement, Cohen's kappa). */
+  JUDGE_CALIBRATION(
+      "judge_calibration",
+      "run_date DATE, run_id STRING, question STRING, answers BIGINT, people_yes BIGINT, judge_yes BIGINT, agreed BIGINT,"
+          + " agreement DOUBLE, agreement_low DOUBLE, agreement_high DOUBLE, kappa DOUBLE, no_verdict BIGINT,"
+          + " judge_model STRING, prompt_id STRING, prompt_version INT, created_at TIMESTAMP",
+      List.of("run_date"),
+      List.of("run_date", "question"),
       Map.of());
 
   /** Column lists shared by more than one table (an enum constant cannot read another's fields). */

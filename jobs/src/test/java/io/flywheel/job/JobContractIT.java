@@ -16,6 +16,7 @@ import io.flywheel.table.Table;
 import io.flywheel.testing.FeedbackFixture;
 import io.flywheel.testing.TestSpark;
 import java.io.IOException;
+import java.sql.Date;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,12 @@ class JobContractIT {
             RowFactory.create("c", "{\"description\":\"A lamp.\"}", null)),
         org.apache.spark.sql.types.StructType.fromDDL("item_id STRING, input STRING, output STRING"))
         .write().format("delta").mode("overwrite").save(inputs.resolve("eval_target").toString());
+    // eval-judge's second side: the same inputs, other outputs (the first side is eval-assert's target).
+    s.createDataFrame(List.of(
+            RowFactory.create("a", "{\"description\":\"A kettle of 1.5 litres.\"}", "{\"summary\":\"A kettle.\",\"key_features\":[]}"),
+            RowFactory.create("b", "{\"description\":\"A quiet fan.\"}", "{\"summary\":\"A fan.\",\"key_features\":[]}")),
+        org.apache.spark.sql.types.StructType.fromDDL("item_id STRING, input STRING, output STRING"))
+        .write().format("delta").mode("overwrite").save(inputs.resolve("eval_target_b").toString());
     // review-sample's answers: about a call no sample holds, so none can be recorded.
     try {
       Files.writeString(inputs.resolve("review_answers.json"),
@@ -87,6 +94,17 @@ class JobContractIT {
   private void prepare(Job job, Path dir) {
     if (job.name().equals("feedback") || job.name().equals("export-dataset") || job.name().equals("review-sample")) {
       FeedbackFixture.writeCalls(spark, dir.resolve("warehouse").toString(), 60);
+    }
+    if (job.name().equals("judge-calibration")) {
+      // Reviewers' answers for the judge to be asked about.
+      Timestamp at = Timestamp.valueOf("2026-11-28 12:00:00");
+      List<Row> answered = List.of(
+          RowFactory.create(Date.valueOf(DAY), "c1", "useful", "summarize", "ok", "summarize/ok", "sample", "Useful?",
+              "{\"description\":\"A lamp.\"}", "A lamp.", null, true, "contract", at, null, "review", at),
+          RowFactory.create(Date.valueOf(DAY), "c2", "useful", "summarize", "ok", "summarize/ok", "sample", "Useful?",
+              "{\"description\":\"A fan.\"}", "A fan.", null, false, "contract", at, null, "review", at));
+      spark.createDataFrame(answered, Table.REVIEW_QUEUE.schema()).write().format("delta").mode("overwrite")
+          .save(dir.resolve("warehouse").resolve(Table.REVIEW_QUEUE.tableName()).toString());
     }
     if (job.name().equals("export-dataset")) {
       FeedbackJob feedback = new FeedbackJob();
@@ -124,7 +142,9 @@ class JobContractIT {
         "skew.embed.sample_per_side=40",
         "skew.nondeterminism.sample=5",
         "skew.clusters.k=3",
-        "eval.assert.target=" + inputs.resolve("eval_target")));
+        "eval.assert.target=" + inputs.resolve("eval_target"),
+        "eval.judge.a.target=" + inputs.resolve("eval_target"),
+        "eval.judge.b.target=" + inputs.resolve("eval_target_b")));
     all.addAll(List.of(sets));
     return TestSpark.context(job.name(), dir, DAY, dryRun, all);
   }

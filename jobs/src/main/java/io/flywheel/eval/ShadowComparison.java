@@ -62,6 +62,12 @@ public final class ShadowComparison {
     return pairs.select(col("item_id").as("row_key"), col(side + "_input").as("input"), col(side + "_output").as("output"));
   }
 
+  /** The judge's final verdict (production A, shadow B) named from the shadow's side: shadow, production or tie; null unjudged. */
+  public static Column shadowVerdict(Column verdict) {
+    return when(verdict.equalTo("B"), lit("shadow")).when(verdict.equalTo("A"), lit("production"))
+        .when(verdict.isNotNull(), lit("tie"));
+  }
+
   /** Criteria passed per item ({@code item_id, passed}) from the verdicts of one side (the suite's criteria, not has_output). */
   public static Dataset<Row> passedPerItem(Dataset<Row> verdicts) {
     return verdicts.where(col("criterion").notEqual(AssertionRows.HAS_OUTPUT))

@@ -60,7 +60,9 @@ public final class ShadowReportJob implements Job {
 
   @Override
   public List<Table> tables() {
-    return List.of(Table.SHADOW_COMPARISONS, Table.SHADOW_REPORTS);
+    List<Table> tables = new ArrayList<>(List.of(Table.SHADOW_COMPARISONS, Table.SHADOW_REPORTS));
+    tables.addAll(PairwiseJudge.TABLES);
+    return tables;
   }
 
   @Override
@@ -105,13 +107,23 @@ public final class ShadowReportJob implements Job {
     log.count("items_compared", compared);
     log.count("items_not_in_production", shadowItems - compared);
     log.count("plan_calls", 0);
+    // Production is A, the shadow B: the judge's counts and plan_calls go into this run's log.
+    PairwiseJudge judge = r.judge() ? PairwiseJudge.plan(ctx, log, judgeSide(pairs, "production"), judgeSide(pairs, "shadow")) : null;
     log.timed("read_pair", t0);
     System.out.printf(Locale.ROOT, "shadow-report plan: shadow '%s' (%s): %d items summarized, %d with a production summary"
-        + " of the same content; suite %s%n", name, shadowWh.root(), shadowItems, compared, suite.name());
-    return new Run(ctx, name, suite, pairs);
+        + " of the same content; suite %s; %s%n", name, shadowWh.root(), shadowItems, compared, suite.name(),
+        judge == null ? "no judge" : "judge " + judge.prompt().judgeModel() + ", " + judge.pendingCalls() + " calls");
+    return new Run(ctx, name, suite, pairs, judge);
   }
 
-  private record Run(RunContext ctx, String shadow, AssertionSuite suite, Dataset<Row> pairs) implements Job.Plan {
+  /** One side of the pairs as a side of the pairwise judge (input key: the item). */
+  private static Dataset<Row> judgeSide(Dataset<Row> pairs, String side) {
+    return pairs.select(col("item_id").as("input_key"), col(side + "_input").as("input"), col(side + "_output").as("output"),
+        col(side + "_call_id").as("id"));
+  }
+
+  private record Run(RunContext ctx, String shadow, AssertionSuite suite, Dataset<Row> pairs, PairwiseJudge judge)
+      implements Job.Plan {
 
     @Override
     public String execute(RunLog log, TableWrites writes) {
@@ -119,27 +131,38 @@ public final class ShadowReportJob implements Job {
       Timestamp at = Timestamp.from(ctx.startedAt());
       java.sql.Date day = java.sql.Date.valueOf(ctx.runDate());
       log.count("calls", 0);
+      PairwiseJudge.Outcome judged = judge == null ? null : judge.judge(log, writes);
+      log.timed("judge", t0);
       Dataset<Row> prodVerdicts = AssertionRows.withVerdicts(ShadowComparison.target(pairs, "production"), suite)
           .persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> shadowVerdicts = AssertionRows.withVerdicts(ShadowComparison.target(pairs, "shadow"), suite)
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
+        Dataset<Row> verdicts = judged == null
+            ? ctx.spark().createDataFrame(List.of(), org.apache.spark.sql.types.StructType.fromDDL(
+                "input_key STRING, verdict STRING, length_imbalanced BOOLEAN"))
+            : judged.judgements().select("input_key", "verdict", "length_imbalanced");
         Dataset<Row> compared = pairs
             .join(ShadowComparison.passedPerItem(prodVerdicts).withColumnRenamed("passed", "production_passed"), "item_id")
             .join(ShadowComparison.passedPerItem(shadowVerdicts).withColumnRenamed("passed", "shadow_passed"), "item_id")
+            .join(verdicts, col("item_id").equalTo(col("input_key")), "left")
             .select(lit(day).as("run_date"), lit(shadow).as("shadow"), col("item_id"), col("content_hash"),
                 col("production_call_id"), col("shadow_call_id"), col("production_prompt"), col("shadow_prompt"),
                 col("production_model"), col("shadow_model"), col("production_chars"), col("shadow_chars"),
                 lit(suite.criteria().size()).as("criteria"), col("production_passed"), col("shadow_passed"),
                 col("production_cost_usd"), col("shadow_cost_usd"), col("production_output_tokens"),
-                col("shadow_output_tokens"), lit(null).cast("string").as("verdict"),
-                lit(null).cast("boolean").as("length_imbalanced"), lit(ctx.runId()).as("run_id"), lit(at).as("created_at"));
+                col("shadow_output_tokens"), ShadowComparison.shadowVerdict(col("verdict")).as("verdict"),
+                col("length_imbalanced"), lit(ctx.runId()).as("run_id"), lit(at).as("created_at"));
         writes.replaceRunDate(compared, Table.SHADOW_COMPARISONS, ctx.runDate(), Map.of("shadow", shadow));
         log.timed("assert_write", t0);
         long t1 = System.nanoTime();
         List<Row> metrics = new ArrayList<>();
         passRates(prodVerdicts, shadowVerdicts, metrics);
         sizes(metrics);
+        if (judged != null) {
+          judgeRates("", judged.all(), metrics);
+          judgeRates("_length_balanced", judged.lengthBalanced(), metrics);
+        }
         List<Row> out = new ArrayList<>();
         for (Row m : metrics) {
           out.add(RowFactory.create(day, shadow, m.getString(0), m.get(1), m.get(2), difference(m), m.get(3), m.get(4), m.get(5),
@@ -208,6 +231,24 @@ public final class ShadowReportJob implements Job {
       return r.getDouble(0);
     }
 
+    /**
+     * The judge's rates from both sides: production's (A's) win rate beside the shadow's (B's), the tie
+     * rate, and the score (wins + ½ ties), each with the shadow's 95% interval.
+     */
+    private static void judgeRates(String suffix, WinRates a, List<Row> metrics) {
+      long n = a.pairs();
+      if (n == 0) {
+        return;
+      }
+      WinRates.Interval shadowScore = new WinRates.Interval(1 - a.score().value(), 1 - a.score().high(), 1 - a.score().low());
+      metrics.add(RowFactory.create("judge_win_rate" + suffix, a.winRate().value(), a.lossRate().value(), a.lossRate().low(),
+          a.lossRate().high(), n));
+      metrics.add(RowFactory.create("judge_tie_rate" + suffix, a.tieRate().value(), a.tieRate().value(), a.tieRate().low(),
+          a.tieRate().high(), n));
+      metrics.add(RowFactory.create("judge_score" + suffix, a.score().value(), shadowScore.value(), shadowScore.low(),
+          shadowScore.high(), n));
+    }
+
     private static Double difference(Row m) {
       return m.isNullAt(1) || m.isNullAt(2) ? null : ((Number) m.get(2)).doubleValue() - ((Number) m.get(1)).doubleValue();
     }
@@ -234,6 +275,9 @@ public final class ShadowReportJob implements Job {
 
     @Override
     public void close() {
+      if (judge != null) {
+        judge.close();
+      }
       pairs.unpersist();
     }
   }

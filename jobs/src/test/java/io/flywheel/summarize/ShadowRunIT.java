@@ -160,10 +160,28 @@ class ShadowRunIT {
     long allPassed = compared.stream().filter(r -> r.get("shadow_passed").equals(r.get("criteria"))).count();
     assertThat((Double) report.get("pass_rate:all_criteria").get("shadow_value"))
         .isCloseTo((double) allPassed / compared.size(), org.assertj.core.data.Offset.offset(1e-9));
-    // A rerun of the report replaces its rows.
+    // The judge (the local provider's heuristic) gave every pair a verdict; the rates are those verdicts.
+    Map<Object, Long> verdicts = compared.stream().collect(Collectors.groupingBy(r -> r.get("verdict"), Collectors.counting()));
+    assertThat(verdicts.keySet()).isSubsetOf("shadow", "production", "tie");
+    assertThat(compared).allSatisfy(r -> assertThat(r.get("length_imbalanced")).isNotNull());
+    org.assertj.core.data.Offset<Double> exact = org.assertj.core.data.Offset.offset(1e-9);
+    assertThat((Double) report.get("judge_win_rate").get("shadow_value"))
+        .isCloseTo((double) verdicts.getOrDefault("shadow", 0L) / compared.size(), exact);
+    assertThat((Double) report.get("judge_win_rate").get("production"))
+        .isCloseTo((double) verdicts.getOrDefault("production", 0L) / compared.size(), exact);
+    assertThat((Double) report.get("judge_tie_rate").get("shadow_value"))
+        .isCloseTo((double) verdicts.getOrDefault("tie", 0L) / compared.size(), exact);
+    assertThat(report).containsKeys("judge_score", "judge_win_rate_length_balanced");
+    long judgeCalls = table(wh, Table.LLM_CALLS).where(col("job").equalTo("shadow-report")).count();
+    // A rerun of the report replaces its rows and asks the judge nothing again.
     assertThat(main("shadow-report", "--shadow", "short", "--conf", conf, "--run-date", DAY.toString())).isZero();
     assertThat(table(wh, Table.SHADOW_COMPARISONS).count()).isEqualTo(compared.size());
     assertThat(table(wh, Table.SHADOW_REPORTS).count()).isEqualTo(report.size());
+    assertThat(table(wh, Table.LLM_CALLS).where(col("job").equalTo("shadow-report")).count()).isEqualTo(judgeCalls);
+    assertThat(rows(table(wh, Table.SHADOW_COMPARISONS).select("item_id", "verdict").orderBy("item_id")))
+        .isEqualTo(compared.stream().sorted(java.util.Comparator.comparing(r -> (String) r.get("item_id")))
+            .map(r -> { Map<String, Object> m = new java.util.LinkedHashMap<>(); m.put("item_id", r.get("item_id"));
+              m.put("verdict", r.get("verdict")); return m; }).toList());
   }
 
   @Test

@@ -182,7 +182,7 @@ public final class ConfigLoader {
         fail(at + ".sample_fraction", "must be in (0, 1], was " + (sh == null || sh.sampleFraction() == null ? "missing" : sh.sampleFraction()));
       }
       notNegative(at + ".max_items", sh.maxItems());
-      for (String key : new java.util.TreeSet<>(sh.set().keySet())) {
+      for (String key : sh.sets().keySet()) {
         if (SHADOW_SETTABLE.stream().noneMatch(key::startsWith)) {
           fail(at + ".set." + key, "is not something a shadow may change: only keys under " + SHADOW_SETTABLE);
         }

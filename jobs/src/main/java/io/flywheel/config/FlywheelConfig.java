@@ -116,12 +116,34 @@ public record FlywheelConfig(
    * and the stable sample of the catalog it runs on ({@code sampleFraction} of the item ids by a hash
    * seeded with {@code seed}, at most {@code maxItems} rows; 0: no cap).
    */
-  public record Shadow(Double sampleFraction, Integer maxItems, Long seed, Map<String, String> set) implements Serializable {
+  public record Shadow(Double sampleFraction, Integer maxItems, Long seed, Map<String, Object> set) implements Serializable {
     /** Only {@code sample_fraction} is required; the rest default to no cap, seed 0, no change. */
     public Shadow {
       maxItems = maxItems == null ? 0 : maxItems;
       seed = seed == null ? 0L : seed;
       set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(set));
+    }
+
+    /**
+     * The candidate's changes as config key to value: {@code set} may hold dotted keys
+     * ({@code llm.model: x}), nested maps ({@code llm: {model: x}}, which is also what
+     * {@code --set summarize.shadows.N.set.llm.model=x} makes), or both.
+     */
+    public Map<String, String> sets() {
+      Map<String, String> out = new java.util.TreeMap<>();
+      flatten("", set, out);
+      return out;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> m, Map<String, String> out) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String key = prefix + e.getKey();
+        if (e.getValue() instanceof Map<?, ?> inner) {
+          flatten(key + ".", inner, out);
+        } else {
+          out.put(key, e.getValue() == null ? "" : String.valueOf(e.getValue()));
+        }
+      }
     }
   }
 

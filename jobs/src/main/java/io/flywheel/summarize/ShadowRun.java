@@ -47,8 +47,8 @@ public final class ShadowRun {
     // ConfigLoader checked that it exists and what its sets may change.
     FlywheelConfig.Shadow shadow = s.shadows().get(name);
     List<String> sets = new ArrayList<>();
-    for (Map.Entry<String, String> e : new java.util.TreeMap<>(shadow.set()).entrySet()) {
-      sets.add(e.getKey() + "=" + (e.getValue() == null ? "" : e.getValue()));
+    for (Map.Entry<String, String> e : shadow.sets().entrySet()) {
+      sets.add(e.getKey() + "=" + e.getValue());
     }
     sets.add("warehouse.root=" + root(loaded.config().warehouse().root(), name));
     sets.add("warehouse.database=");

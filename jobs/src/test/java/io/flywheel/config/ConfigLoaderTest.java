@@ -157,6 +157,10 @@ class ConfigLoaderTest {
     assertThat(shadow.llm().model()).isEqualTo("gpt-mini");
     assertThat(shadow.summarize().decoding().maxOutputTokens()).isEqualTo(90);
     assertThat(shadow.catalog().path()).isEqualTo(production.config().catalog().path());
+    // A nested set, as --set makes one, names the same keys.
+    FlywheelConfig.Shadow nested = load(f, Map.of(), "summarize.shadows.mini.set.summarize.decoding.temperature=0.5")
+        .config().summarize().shadows().get("mini");
+    assertThat(nested.sets()).containsEntry("summarize.decoding.temperature", "0.5").containsEntry("llm.model", "gpt-mini");
 
     assertThatThrownBy(() -> load(f, Map.of(), "summarize.shadow=maxi"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("summarize.shadow").hasMessageContaining("'maxi'")

@@ -3,6 +3,7 @@ package io.flywheel.job;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywheel.config.ConfigLoader;
 import io.flywheel.feedback.FeedbackJob;
 import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.FeedbackGenerator;
@@ -12,6 +13,8 @@ import io.flywheel.generate.GenerateJob;
 import io.flywheel.generate.PurchaseGenerator;
 import io.flywheel.run.RunContext;
 import io.flywheel.run.RunLog;
+import io.flywheel.summarize.ShadowRun;
+import io.flywheel.summarize.SummarizeJob;
 import io.flywheel.table.Table;
 import io.flywheel.testing.FeedbackFixture;
 import io.flywheel.testing.TestSpark;
@@ -41,6 +44,7 @@ class JobContractIT {
   private final SparkSession spark = TestSpark.session();
 
   @TempDir static Path inputs;
+  private static final String SHADOW = "contract";
   /** Each job's one successful run, shared by the tests (a real run is the slow part of each). */
   @TempDir static Path succeeded;
   private static final Map<String, String> SUCCEEDED_RUN_IDS = new java.util.HashMap<>();
@@ -81,6 +85,11 @@ class JobContractIT {
     }
   }
 
+  /** Jobs whose only inputs are tables of the warehouse (what other jobs wrote). */
+  private static boolean readsOnlyItsWarehouse(Job job) {
+    return List.of("shadow-report", "judge-calibration").contains(job.name());
+  }
+
   /** A job that calls no model is judged on its own inputs, not on calls. */
   private static boolean callsAModel(Job job) {
     return job.tables().contains(Table.LLM_CALLS);
@@ -106,6 +115,18 @@ class JobContractIT {
       spark.createDataFrame(answered, Table.REVIEW_QUEUE.schema()).write().format("delta").mode("overwrite")
           .save(dir.resolve("warehouse").resolve(Table.REVIEW_QUEUE.tableName()).toString());
     }
+    if (job.name().equals("shadow-report")) {
+      // Production: a copy of summarize's real run; then a shadow of 10 of its items with other decoding.
+      copyTree(succeededRun(Jobs.byName("summarize").orElseThrow()).resolve("warehouse"), dir.resolve("warehouse"));
+      List<String> sets = TestSpark.baseSets(dir);
+      sets.addAll(commonSets());
+      sets.add("summarize.shadow=" + SHADOW);
+      ConfigLoader.Loaded loaded = ShadowRun.resolve(ConfigLoader.load(null, Map.of(), sets),
+          extra -> ConfigLoader.load(null, Map.of(), java.util.stream.Stream.concat(sets.stream(), extra.stream()).toList()));
+      RunContext shadow = new RunContext("summarize", "summarize-shadow-" + System.nanoTime(), DAY, false, loaded, spark,
+          new io.flywheel.table.Warehouse(spark, loaded.config().warehouse().root(), ""), Instant.now());
+      assertThat(JobRunner.run(new SummarizeJob(), shadow).status()).isEqualTo("succeeded");
+    }
     if (job.name().equals("export-dataset")) {
       FeedbackJob feedback = new FeedbackJob();
       assertThat(JobRunner.run(feedback, context(feedback, dir, false)).status()).isEqualTo("succeeded");
@@ -129,8 +150,30 @@ class JobContractIT {
     };
   }
 
+  private static void copyTree(Path from, Path to) {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private RunContext context(Job job, Path dir, boolean dryRun, String... sets) {
-    List<String> all = new ArrayList<>(List.of(
+    List<String> all = commonSets();
+    all.addAll(List.of(sets));
+    return TestSpark.context(job.name(), dir, DAY, dryRun, all);
+  }
+
+  /** The settings every job's runs here share: the generated inputs, small sizes, the shadow run. */
+  private static List<String> commonSets() {
+    return new ArrayList<>(List.of(
         "catalog.path=" + inputs.resolve("catalog"),
         "recommend.purchases_path=" + inputs.resolve("purchases"),
         "recommend.call_partitions=2",
@@ -144,9 +187,11 @@ class JobContractIT {
         "skew.clusters.k=3",
         "eval.assert.target=" + inputs.resolve("eval_target"),
         "eval.judge.a.target=" + inputs.resolve("eval_target"),
-        "eval.judge.b.target=" + inputs.resolve("eval_target_b")));
-    all.addAll(List.of(sets));
-    return TestSpark.context(job.name(), dir, DAY, dryRun, all);
+        "eval.judge.b.target=" + inputs.resolve("eval_target_b"),
+        "summarize.shadows." + SHADOW + ".sample_fraction=0.2",
+        "summarize.shadows." + SHADOW + ".max_items=10",
+        "summarize.shadows." + SHADOW + ".set.summarize.decoding.max_output_tokens=40",
+        "eval.shadow_report.shadow=" + SHADOW));
   }
 
   /** Every file under {@code dir} (relative path) with its size and last-modified time. */
@@ -195,12 +240,24 @@ class JobContractIT {
     assertThat(Jobs.ALL).extracting(Job::name).contains("summarize", "recommend");
     for (Job job : Jobs.ALL) {
       Path fresh = dir.resolve(job.name() + "-fresh");
+      if (readsOnlyItsWarehouse(job)) {
+        // Its inputs are the warehouse's own tables: planned on an empty one, nothing to do (or a clear
+        // error naming what is missing), then planned on a prepared one.
+        try {
+          assertThat(JobRunner.run(job, context(job, fresh, true)).get("plan_calls")).isZero();
+        } catch (io.flywheel.config.ConfigException e) {
+          assertThat(e.getMessage()).as(job.name()).contains("key '");
+        }
+        assertThat(files(fresh.resolve("warehouse"))).as(job.name() + " on an empty warehouse").isEmpty();
+        prepare(job, fresh);
+      }
+      Map<String, String> freshFiles = files(fresh.resolve("warehouse"));
       RunLog planned = JobRunner.run(job, context(job, fresh, true));
       assertThat(planned.status()).isEqualTo("dry_run");
       if (callsAModel(job)) {
         assertThat(planned.get("plan_calls")).as(job.name() + " plans calls").isPositive();
       }
-      assertThat(files(fresh.resolve("warehouse"))).as(job.name() + " on an empty warehouse").isEmpty();
+      assertThat(files(fresh.resolve("warehouse"))).as(job.name() + " on an empty (or just prepared) warehouse").isEqualTo(freshFiles);
 
       Path used = succeededRun(job);
       Map<String, String> before = files(used.resolve("warehouse"));

@@ -187,7 +187,7 @@ class ShadowRunIT {
   @Test
   void theSampleIsStableSeededAndKeepsAnIdsRowsTogether() {
     Dataset<Row> ids = spark.range(0, 2000).selectExpr("concat('item-', id % 1000) AS item_id", "id AS n");
-    FlywheelConfig.Shadow fifth = new FlywheelConfig.Shadow(0.2, 0, 1L, Map.of());
+    FlywheelConfig.Shadow fifth = new FlywheelConfig.Shadow(0.2, 0, 1L, Map.<String, Object>of());
     List<Map<String, Object>> a = rows(ShadowRun.sample(ids, "item_id", fifth).orderBy("n"));
     List<Map<String, Object>> again = rows(ShadowRun.sample(ids, "item_id", fifth).orderBy("n"));
     assertThat(again).isEqualTo(a);
@@ -195,10 +195,10 @@ class ShadowRunIT {
     // Every id is in the input twice; the sample keeps both rows or neither.
     assertThat(rowsPerId.values()).containsOnly(2L);
     assertThat(rowsPerId.size()).isBetween(150, 250);
-    Set<Object> other = rows(ShadowRun.sample(ids, "item_id", new FlywheelConfig.Shadow(0.2, 0, 2L, Map.of())))
+    Set<Object> other = rows(ShadowRun.sample(ids, "item_id", new FlywheelConfig.Shadow(0.2, 0, 2L, Map.<String, Object>of())))
         .stream().map(r -> r.get("item_id")).collect(Collectors.toSet());
     assertThat(other).isNotEqualTo(rowsPerId.keySet());
-    assertThat(ShadowRun.sample(ids, "item_id", new FlywheelConfig.Shadow(0.2, 30, 1L, Map.of())).count()).isEqualTo(30);
+    assertThat(ShadowRun.sample(ids, "item_id", new FlywheelConfig.Shadow(0.2, 30, 1L, Map.<String, Object>of())).count()).isEqualTo(30);
   }
 
   @Test

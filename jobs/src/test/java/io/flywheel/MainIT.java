@@ -89,6 +89,17 @@ class MainIT {
   }
 
   @Test
+  void sqlHasTheFlywheelFunctionsWithTheirDescriptions(@TempDir Path dir) {
+    Result r = run(dir, "sql", "SELECT flywheel_redact_pii('mail ann@example.com') AS new, fw_redact_pii('ann@example.com') AS old");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines().toList()).containsExactly("new\told", "mail [EMAIL]\t[EMAIL]");
+
+    Result d = run(dir, "sql", "DESCRIBE FUNCTION EXTENDED flywheel_detect_language");
+    assertThat(d.code()).as(d.err()).isZero();
+    assertThat(d.out()).contains("Usage: flywheel_detect_language(text) - ISO 639-1").contains("Since: 0.1.0");
+  }
+
+  @Test
   void sqlSaysWhenItCutsTheOutputAndWritesEveryRowWithOut(@TempDir Path dir) throws IOException {
     Result cut = run(dir, "sql", "--limit", "3", "SELECT id, CAST(id AS STRING), avg(CAST(id AS DOUBLE)) OVER () FROM range(10)");
     assertThat(cut.code()).as(cut.err()).isZero();

@@ -1,5 +1,6 @@
 package io.flywheel.run;
 
+import io.flywheel.udfs.FlywheelExtensions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -19,7 +20,8 @@ public final class SparkSessions {
     SparkSession.Builder b =
         SparkSession.builder()
             .appName(appName)
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            // Flywheel's SQL functions in every job's session, as any session gets them (docs/functions.md).
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension," + FlywheelExtensions.class.getName())
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     if (!conf.contains("spark.master")) {
       b = b.master("local[*]");

@@ -66,17 +66,26 @@ public final class Warehouse {
   }
 
   /**
-   * Creates the table with its schema, partitioning and properties when it does not exist yet; an
-   * existing table made by an earlier version gets the columns added since (never removed or changed).
+   * Creates the table with its schema, partitioning, properties and comments (from
+   * {@link TableDocs}) when it does not exist yet; an existing table made by an earlier version gets
+   * the columns added since (never removed or changed) and the comments written since. With
+   * {@code warehouse.database} set, the table is also registered in the catalog as
+   * {@code <database>.<name>}.
    */
   public DeltaTable ensure(Table table) {
     if (exists(table)) {
       if (checked.add(table)) {
         addMissingColumns(table);
+        updateComments(table);
+        registerInCatalog(table);
       }
     } else {
       var builder =
-          DeltaTable.createIfNotExists(spark).location(path(table)).addColumns(table.schema());
+          DeltaTable.createIfNotExists(spark).location(path(table)).addColumns(TableDocs.commentedSchema(table));
+      String comment = TableDocs.tableComment(table);
+      if (comment != null) {
+        builder = builder.comment(comment);
+      }
       if (!table.partitionBy().isEmpty()) {
         builder = builder.partitionedBy(table.partitionBy().toArray(String[]::new));
       }
@@ -85,14 +94,47 @@ public final class Warehouse {
       }
       builder.execute();
       checked.add(table);
-      if (!database.isEmpty()) {
-        spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
-        spark.sql(
-            "CREATE TABLE IF NOT EXISTS " + database + "." + table.tableName()
-                + " USING DELTA LOCATION '" + path(table) + "'");
-      }
+      registerInCatalog(table);
     }
     return DeltaTable.forPath(spark, path(table));
+  }
+
+  private void registerInCatalog(Table table) {
+    if (!database.isEmpty()) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS " + database + "." + table.tableName()
+              + " USING DELTA LOCATION '" + path(table) + "'");
+    }
+  }
+
+  /** Writes the comments of {@link TableDocs} that the table does not have yet (one commit each). */
+  private void updateComments(Table table) {
+    if (TableDocs.of(table).isEmpty()) {
+      return;
+    }
+    String ref = "delta.`" + path(table) + "`";
+    String want = TableDocs.tableComment(table);
+    if (want != null) {
+      Row detail = DeltaTable.forPath(spark, path(table)).detail().select("description").first();
+      if (!want.equals(detail.isNullAt(0) ? null : detail.getString(0))) {
+        spark.sql("ALTER TABLE " + ref + " SET TBLPROPERTIES ('comment' = " + literal(want) + ")");
+      }
+    }
+    java.util.Map<String, org.apache.spark.sql.types.StructField> have = new java.util.HashMap<>();
+    for (org.apache.spark.sql.types.StructField f : read(table).schema().fields()) {
+      have.put(f.name(), f);
+    }
+    for (org.apache.spark.sql.types.StructField f : TableDocs.commentedSchema(table).fields()) {
+      org.apache.spark.sql.types.StructField current = have.get(f.name());
+      if (f.getComment().isDefined() && current != null && !f.getComment().equals(current.getComment())) {
+        spark.sql("ALTER TABLE " + ref + " ALTER COLUMN `" + f.name() + "` COMMENT " + literal(f.getComment().get()));
+      }
+    }
+  }
+
+  private static String literal(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   private void addMissingColumns(Table table) {

@@ -162,13 +162,17 @@ public final class EvalBench {
 
   /**
    * {@code n} answered {@code review_queue} rows (its schema): each call asked {@code factually_consistent}
-   * and {@code useful}, answered yes for about 70% and 60% of them by a hash of the call and question.
+   * and {@code useful}. Half the outputs are cut short (then grounded, so the local judge says yes to
+   * the first question); reviewers answer {@code factually_consistent} by that, flipped for 1 in 10
+   * (agreement about 0.9), and {@code useful} yes for about 60% by a hash of the call.
    */
   static Dataset<Row> reviewAnswers(Dataset<Row> calls, long n) {
     Dataset<Row> questions = calls.sparkSession().createDataFrame(List.of(
             org.apache.spark.sql.RowFactory.create("factually_consistent", "Is the output factually consistent with its input?", 7),
             org.apache.spark.sql.RowFactory.create("useful", "Would this summary help a shopper decide?", 6)),
         org.apache.spark.sql.types.StructType.fromDDL("question STRING, question_text STRING, yes_in_10 INT"));
+    Column shortened = pmod(xxhash64(col("call_id")), lit(2)).equalTo(0);
+    Column flip = pmod(xxhash64(col("call_id"), col("question")), lit(10));
     Map<String, Column> v = new LinkedHashMap<>();
     v.put("run_date", lit(java.sql.Date.valueOf(REVIEW_DAY)));
     v.put("call_id", col("call_id"));
@@ -179,10 +183,13 @@ public final class EvalBench {
     v.put("reason", lit("stratified"));
     v.put("question_text", col("question_text"));
     v.put("input", expr(LoggedRequest.sqlInputText("request")));
-    v.put("output", col("response"));
-    v.put("answer", pmod(xxhash64(col("call_id"), col("question")), lit(10)).lt(col("yes_in_10")));
+    v.put("output", when(shortened, concat(substring_index(col("response"), ",", 1), lit("."))).otherwise(col("response")));
+    v.put("error_class", lit(null));
+    v.put("answer", when(col("question").equalTo("factually_consistent"), shortened.notEqual(flip.equalTo(0)))
+        .otherwise(flip.lt(col("yes_in_10"))));
     v.put("reviewer", lit("bench-reviewer"));
     v.put("answered_at", lit(java.sql.Timestamp.valueOf(REVIEW_DAY + " 12:00:00")));
+    v.put("event_id", lit(null));
     v.put("run_id", lit("bench"));
     v.put("created_at", lit(java.sql.Timestamp.valueOf(REVIEW_DAY + " 06:00:00")));
     return calls.crossJoin(questions).select(schemaColumns(Table.REVIEW_QUEUE, v)).limit((int) Math.min(Integer.MAX_VALUE, n));
@@ -223,7 +230,7 @@ public final class EvalBench {
               sum(length(col("s_response"))), sum(col("p_cost_usd")), sum(col("s_cost_usd")))
           .collectAsList();
     });
-    rows.add(row("baseline: plain join of both sides' summaries and calls", baseline, String.valueOf(items), "-", "1.00x"));
+    rows.add(row("baseline: join of both sides' summaries and calls", baseline, String.valueOf(items), "-", "1.00x"));
 
     List<String> sets = List.of("warehouse.root=" + prod, "eval.judge.batch_size=" + Math.max(2000, 2 * items / 20));
     for (String pass : List.of("shadow-report " + SHADOW + " (suite, local judge)", "shadow-report " + SHADOW + ", rerun (judge_cache)")) {

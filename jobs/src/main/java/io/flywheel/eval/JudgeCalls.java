@@ -8,9 +8,7 @@ import io.flywheel.job.CallLog;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
-import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
-import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.RateShare;
@@ -22,7 +20,6 @@ import io.flywheel.table.Table;
 import io.flywheel.table.TableWrites;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
@@ -38,7 +35,7 @@ import org.apache.spark.sql.types.StructType;
  * the shared batch loop, each batch's calls appended to {@code llm_calls} and its answers to
  * {@code judge_cache} (docs/eval.md#the-judge-cache).
  */
-final class JudgeCalls implements CallBatches.Calls {
+final class JudgeCalls extends CallBatches.OneRequestCalls {
   static final String PAIRWISE = "pairwise";
   static final String LABEL = "label";
 
@@ -54,16 +51,11 @@ final class JudgeCalls implements CallBatches.Calls {
           + " error_message STRING, finish_reason STRING, attempts INT, input_tokens INT, output_tokens INT,"
           + " latency_ms BIGINT, created_at TIMESTAMP");
 
-  private final FlywheelConfig.Llm llm;
   private final JudgePrompt prompt;
-  private final int executors;
-  private final String runId;
 
   JudgeCalls(FlywheelConfig.Llm llm, JudgePrompt prompt, int executors, String runId) {
-    this.llm = llm;
+    super(llm, executors, runId);
     this.prompt = prompt;
-    this.executors = executors;
-    this.runId = runId;
   }
 
   @Override
@@ -72,25 +64,15 @@ final class JudgeCalls implements CallBatches.Calls {
   }
 
   @Override
-  public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
-    RetryingCaller caller = LlmClients.caller(llm, executors, runId);
-    CallBudget spend = budget.copy();
-    return CallPool.map(work, llm.maxConcurrency(), w -> callOne(caller, w, spend));
-  }
-
-  @Override
-  public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    return CallBatches.oneRequestEach(work, llm, this::request);
-  }
-
-  private LlmRequest request(Row w) {
+  protected LlmRequest request(Row w) {
     String kind = w.getAs("kind");
     return kind.equals(PAIRWISE)
         ? prompt.pairwiseRequest(w.getAs("input"), w.getAs("first"), w.getAs("second"))
         : prompt.labelRequest(w.getAs("input"), w.getAs("first"), w.getAs("question"), w.getAs("question_text"));
   }
 
-  private Row callOne(RetryingCaller caller, Row w, CallBudget budget) {
+  @Override
+  protected Row callOne(RetryingCaller caller, Row w, CallBudget budget) {
     LlmRequest request = request(w);
     CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);

@@ -44,6 +44,47 @@ public final class CallBatches {
   }
 
   /**
+   * {@link Calls} that send one request per work row (summarize, the skew job's reruns, the judge):
+   * the partition function (at most {@code llm.max_concurrency} calls in flight per executor JVM, the
+   * caller shared by the JVM's tasks, each call within the batch's budget) and the estimates are the
+   * same for all of them; a subclass says what it asks ({@link #request}) and what one call becomes
+   * ({@link #callOne}).
+   */
+  public abstract static class OneRequestCalls implements Calls {
+    protected final FlywheelConfig.Llm llm;
+    private final int executors;
+    private final String runId;
+
+    /**
+     * @param executors how many executor JVMs share the job's rate limit
+     * @param runId the run whose calls these are (each run starts with a fresh circuit breaker)
+     */
+    protected OneRequestCalls(FlywheelConfig.Llm llm, int executors, String runId) {
+      this.llm = llm;
+      this.executors = executors;
+      this.runId = runId;
+    }
+
+    /** The request a work row sends. */
+    protected abstract LlmRequest request(Row work);
+
+    /** Sends one work row's request through {@code caller} within {@code budget}; its result row. */
+    protected abstract Row callOne(io.flywheel.llm.RetryingCaller caller, Row work, CallBudget budget);
+
+    @Override
+    public final Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
+      io.flywheel.llm.RetryingCaller caller = io.flywheel.llm.LlmClients.caller(llm, executors, runId);
+      CallBudget spend = budget.copy();
+      return io.flywheel.llm.CallPool.map(work, llm.maxConcurrency(), w -> callOne(caller, w, spend));
+    }
+
+    @Override
+    public final Iterator<Row> partitionEstimates(Iterator<Row> work) {
+      return oneRequestEach(work, llm, this::request);
+    }
+  }
+
+  /**
    * {@link Calls#partitionEstimates} for calls that send one request per work row: the row count and
    * the sum of each request's worst-case cost ({@code Costs.worstCaseUsd}).
    */

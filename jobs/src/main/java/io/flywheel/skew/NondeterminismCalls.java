@@ -5,15 +5,12 @@ import io.flywheel.job.CallBatches;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
-import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
-import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.RetryingCaller;
 import io.flywheel.summarize.SummaryPrompt;
 import java.sql.Timestamp;
-import java.util.Iterator;
 import java.util.Locale;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,7 +21,7 @@ import org.apache.spark.sql.types.StructType;
  * model with the summarize prompt, through the same provider layer as the other jobs (retries,
  * rate limits, budget, schema repair), and returns one result row per call.
  */
-final class NondeterminismCalls implements CallBatches.Calls {
+final class NondeterminismCalls extends CallBatches.OneRequestCalls {
   /** One call to make: the input (by content hash) and which of its repeats this is. */
   static final StructType WORK_SCHEMA =
       StructType.fromDDL("item_key STRING, content_hash STRING, repeat INT, text STRING");
@@ -35,22 +32,17 @@ final class NondeterminismCalls implements CallBatches.Calls {
           + " finish_reason STRING, input_tokens INT, output_tokens INT, latency_ms BIGINT, attempts INT,"
           + " error_class STRING, error_message STRING, request STRING, response STRING, created_at TIMESTAMP");
 
-  private final FlywheelConfig.Llm llm;
   private final SummaryPrompt prompt;
   private final String field;
-  private final int executors;
-  private final String runId;
 
   /**
    * @param field the item field the input text is sent as (the field prod texts are read from)
    * @param executors how many executor JVMs share the rate limit
    */
   NondeterminismCalls(FlywheelConfig.Llm llm, SummaryPrompt prompt, String field, int executors, String runId) {
-    this.llm = llm;
+    super(llm, executors, runId);
     this.prompt = prompt;
     this.field = field;
-    this.executors = executors;
-    this.runId = runId;
   }
 
   @Override
@@ -59,22 +51,12 @@ final class NondeterminismCalls implements CallBatches.Calls {
   }
 
   @Override
-  public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
-    RetryingCaller caller = LlmClients.caller(llm, executors, runId);
-    CallBudget spend = budget.copy();
-    return CallPool.map(work, llm.maxConcurrency(), w -> callOne(caller, w, spend));
-  }
-
-  @Override
-  public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    return CallBatches.oneRequestEach(work, llm, this::request);
-  }
-
-  private LlmRequest request(Row work) {
+  protected LlmRequest request(Row work) {
     return prompt.request(llm.model(), field, work.getString(3));
   }
 
-  private Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
+  @Override
+  protected Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
     LlmRequest request = request(work);
     CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);

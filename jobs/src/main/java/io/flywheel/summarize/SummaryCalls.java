@@ -9,10 +9,8 @@ import io.flywheel.guard.SummaryGuardrails;
 import io.flywheel.llm.CallBudget;
 import io.flywheel.llm.CallLogText;
 import io.flywheel.llm.CallOutcome;
-import io.flywheel.llm.CallPool;
 import io.flywheel.llm.Costs;
 import io.flywheel.llm.DecodingParams;
-import io.flywheel.llm.LlmClients;
 import io.flywheel.llm.LlmRequest;
 import io.flywheel.llm.LlmResponse;
 import io.flywheel.llm.ResponseSchema;
@@ -20,9 +18,7 @@ import io.flywheel.llm.RetryingCaller;
 import io.flywheel.prompt.LanguageNames;
 import io.flywheel.prompt.PromptTemplate;
 import io.flywheel.table.Rows;
-import java.io.Serializable;
 import java.sql.Timestamp;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -33,7 +29,7 @@ import org.apache.spark.sql.types.StructType;
  * Runs on executors: turns work rows (one per distinct request) into result rows by rendering the
  * prompt, calling the provider with retries and bounded concurrency, and applying the guardrails.
  */
-public final class SummaryCalls implements CallBatches.Calls {
+public final class SummaryCalls extends CallBatches.OneRequestCalls {
   /** Response schema of a catalog summary; its version is part of the cache key. */
   public static final ResponseSchema SCHEMA =
       new ResponseSchema(
@@ -63,30 +59,25 @@ public final class SummaryCalls implements CallBatches.Calls {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final FlywheelConfig.Llm llm;
   private final Map<String, PromptTemplate> prompts;
   private final List<String> fieldNames;
   private final DecodingParams params;
   private final SummaryGuardrails guardrails;
   private final String language;
   private final int maxSummaryChars;
-  private final int executors;
-  private final String runId;
 
   /**
    * @param executors how many executor JVMs share the job's rate limit
    * @param runId the run whose calls these are (each run starts with a fresh circuit breaker)
    */
   SummaryCalls(FlywheelConfig.Llm llm, SummarySetup setup, SummaryGuardrails guardrails, int executors, String runId) {
-    this.llm = llm;
+    super(llm, executors, runId);
     this.prompts = setup.prompts();
     this.fieldNames = setup.fieldNames();
     this.params = setup.params();
     this.guardrails = guardrails;
     this.language = setup.language();
     this.maxSummaryChars = setup.maxSummaryChars();
-    this.executors = executors;
-    this.runId = runId;
   }
 
   @Override
@@ -94,22 +85,8 @@ public final class SummaryCalls implements CallBatches.Calls {
     return RESULT_SCHEMA;
   }
 
-  /**
-   * The function Spark runs per partition: at most {@code llm.max_concurrency} calls in flight per
-   * executor JVM (the caller is shared by the JVM's tasks), each within {@code budget}.
-   */
-  public Iterator<Row> callPartition(Iterator<Row> work, CallBudget budget) throws Exception {
-    RetryingCaller caller = LlmClients.caller(llm, executors, runId);
-    CallBudget spend = budget.copy();
-    return CallPool.map(work, llm.maxConcurrency(), w -> callOne(caller, w, spend));
-  }
-
-  /** One row per partition: how many requests it holds and their estimated worst-case cost. */
-  public Iterator<Row> partitionEstimates(Iterator<Row> work) {
-    return CallBatches.oneRequestEach(work, llm, this::request);
-  }
-
-  Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
+  @Override
+  protected Row callOne(RetryingCaller caller, Row work, CallBudget budget) {
     LlmRequest request = request(work);
     CallLogText text = CallLogText.of(llm);
     double estimate = Costs.worstCaseUsd(llm, request);
@@ -137,7 +114,8 @@ public final class SummaryCalls implements CallBatches.Calls {
     return result(work, new Ending("ok", g, null, null), outcome, requestJson, text.response(content), now);
   }
 
-  private LlmRequest request(Row work) {
+  @Override
+  protected LlmRequest request(Row work) {
     PromptTemplate prompt = prompts.get(work.getString(1));
     return new LlmRequest(llm.model(), prompt.render(vars(work.getList(2))), SCHEMA, params);
   }

@@ -90,4 +90,16 @@ class SubmitCommandTest {
         .contains("  --conf 'spark.driver.extraJavaOptions=--add-opens=java.base/java.lang=ALL-UNNAMED ")
         .endsWith("  /opt/flywheel/flywheel-jobs.jar summarize --conf /etc/flywheel/prod.yaml --run-date 2026-11-28\n");
   }
+
+  @Test
+  void theAirflowTasksCarryTheSameExtensionsCatalogAndJavaFlags() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    Path tasks = (Files.isDirectory(root.resolve("airflow-dags")) ? root : root.getParent()).resolve("airflow-dags/flywheel_tasks.py");
+    String py = Files.readString(tasks);
+    assertThat(py).contains("\"" + SubmitCommand.EXTENSIONS + "\"", "\"" + SubmitCommand.CATALOG + "\"",
+        "\"spark.driver.extraJavaOptions\": JAVA_17_FLAGS", "\"spark.executor.extraJavaOptions\": JAVA_17_FLAGS");
+    for (String flag : SubmitCommand.JAVA_17_FLAGS) {
+      assertThat(py).as("flywheel_tasks.py JAVA_17_FLAGS").contains("\"" + flag + "\"");
+    }
+  }
 }

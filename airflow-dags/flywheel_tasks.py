@@ -21,10 +21,24 @@ JAR = "{{ var.value.get('flywheel_jar', '/opt/flywheel/flywheel-jobs.jar') }}"
 CONF = "{{ var.value.get('flywheel_conf', '/opt/flywheel/conf/prod.yaml') }}"
 SPARK_PROPERTIES = "{{ var.value.get('flywheel_spark_properties', '/opt/flywheel/conf/spark-defaults.conf') }}"
 SPARK_CONNECTION = "flywheel_spark"
-# Delta is needed by every job, whatever the cluster's defaults say.
+# The settings `bin/flywheel submit` puts on every line (io.flywheel.submit.SubmitCommand, docs/submit.md),
+# whatever the cluster's defaults say: Delta and Flywheel's SQL functions, and the Java 17 module flags
+# for the driver and the executors. SubmitCommandTest checks that this file holds the same values.
+JAVA_17_FLAGS = " ".join([
+    "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+    "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+    "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true",
+])
 DELTA_CONF = {
-    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension,io.flywheel.udfs.FlywheelExtensions",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    "spark.driver.extraJavaOptions": JAVA_17_FLAGS,
+    "spark.executor.extraJavaOptions": JAVA_17_FLAGS,
 }
 # Every Flywheel DAG: no backfill of missed dates, one run at a time (each job is the single writer
 # of its Delta tables), retries with a delay.

@@ -100,7 +100,9 @@ class DagFilesTest(unittest.TestCase):
                 self.assertTrue(conf.is_file(), f"{task.task_id}: config file {conf} is not in the project")
                 self.assertTrue(pathlib.Path(kw["properties_file"]).is_file())
                 self.assertEqual("flywheel-jobs.jar", pathlib.Path(kw["application"]).name)
-                self.assertEqual("io.delta.sql.DeltaSparkSessionExtension", kw["conf"]["spark.sql.extensions"])
+                self.assertEqual("io.delta.sql.DeltaSparkSessionExtension,io.flywheel.udfs.FlywheelExtensions",
+                                 kw["conf"]["spark.sql.extensions"])
+                self.assertIn("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", kw["conf"]["spark.executor.extraJavaOptions"])
                 self.assertNotIn("{{", json.dumps(kw, default=str), "every template renders")
         self.assertTrue({"summarize", "recommend", "skew", "feedback", "export-dataset", "eval-assert",
                          "review-sample"} <= run)

@@ -7,10 +7,8 @@ import io.flywheel.generate.CatalogGenerator;
 import io.flywheel.generate.GenerateJob;
 import io.flywheel.table.Table;
 import io.flywheel.testing.FakeLlmServer;
+import io.flywheel.testing.StandaloneCluster;
 import io.flywheel.testing.TestSpark;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,26 +43,15 @@ class ClusterRateLimitIT {
   private static final Pattern CLIENT = Pattern.compile("\\(client (\\d+)-(\\d+)\\)");
 
   private final SparkSession spark = TestSpark.session();
-  private final List<Process> started = new ArrayList<>();
+  private StandaloneCluster cluster;
   private FakeLlmServer server;
 
   @TempDir Path dir;
 
   @AfterEach
-  void stopEverything() throws InterruptedException {
-    // Workers stop their executors on SIGTERM; anything left is ended by its pid.
-    List<ProcessHandle> all = new ArrayList<>();
-    for (Process p : started) {
-      p.descendants().forEach(all::add);
-      all.add(p.toHandle());
-    }
-    all.forEach(ProcessHandle::destroy);
-    for (ProcessHandle h : all) {
-      try {
-        h.onExit().get(20, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        h.destroyForcibly();
-      }
+  void stopEverything() {
+    if (cluster != null) {
+      cluster.close();
     }
     if (server != null) {
       server.close();
@@ -80,30 +65,11 @@ class ClusterRateLimitIT {
         .write().format("delta").save(dir.resolve("catalog").toString());
     Path keyFile = dir.resolve("api-key");
     Files.writeString(keyFile, SECRET);
-    Path home = sparkHome();
-    int port = freePort();
-    Map<String, String> env = Map.of("SPARK_HOME", home.toString(), "SPARK_SCALA_VERSION", "2.13",
-        "SPARK_LOCAL_IP", "127.0.0.1");
-
-    Path masterLog = dir.resolve("master.log");
-    start(env, masterLog, "-Xmx512m", "org.apache.spark.deploy.master.Master",
-        "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()));
-    awaitLine(masterLog, "I have been elected leader", 90);
-    List<Path> workerLogs = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Path log = dir.resolve("worker-" + i + ".log");
-      workerLogs.add(log);
-      start(env, log, "-Xmx512m", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-          "--cores", "1", "--memory", "1536m", "--webui-port", Integer.toString(freePort()),
-          "--work-dir", dir.resolve("work-" + i).toString(), "spark://127.0.0.1:" + port);
-    }
-    for (Path log : workerLogs) {
-      awaitLine(log, "Successfully registered with master", 90);
-    }
+    cluster = StandaloneCluster.start(dir, 2, "1536m");
 
     Path driverLog = dir.resolve("driver.log");
-    List<String> submit = new ArrayList<>(List.of("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
-        "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
+    List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
+        "--master", cluster.masterUrl(), "--deploy-mode", "client",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", TestSpark.jvmFlags()),
         "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
@@ -112,7 +78,7 @@ class ClusterRateLimitIT {
         "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
         "--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension",
         "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        "--class", "io.flywheel.Main", home.resolve("jars").resolve("flywheel-jobs-under-test.jar").toString(),
+        "--class", "io.flywheel.Main", cluster.jobsJar().toString(),
         "summarize", "--run-date", "2026-12-03"));
     for (String set : List.of(
         "warehouse.root=" + dir.resolve("warehouse"), "catalog.path=" + dir.resolve("catalog"),
@@ -123,10 +89,12 @@ class ClusterRateLimitIT {
       submit.add("--set");
       submit.add(set);
     }
-    Process driver = start(env, driverLog, submit.toArray(String[]::new));
-    assertThat(driver.waitFor(1200, TimeUnit.SECONDS)).as("driver finished; log: %s", tail(driverLog)).isTrue();
+    List<String> driverJvm = new ArrayList<>(TestSpark.jvmFlags());
+    driverJvm.add("-Xmx1g");
+    Process driver = cluster.java(driverLog, driverJvm, submit);
+    assertThat(driver.waitFor(1200, TimeUnit.SECONDS)).as("driver finished; log: %s", StandaloneCluster.tail(driverLog)).isTrue();
     String driverOut = Files.readString(driverLog);
-    assertThat(driver.exitValue()).as("driver exit code; log: %s", tail(driverLog)).isZero();
+    assertThat(driver.exitValue()).as("driver exit code; log: %s", StandaloneCluster.tail(driverLog)).isZero();
     assertThat(driverOut).contains("rate limit shared by 2 executor JVMs: each paces itself to 300.0 requests/min");
 
     List<FakeLlmServer.Seen> seen = server.seen();
@@ -169,8 +137,8 @@ class ClusterRateLimitIT {
     }
 
     // The key is in no log of the cluster.
-    List<Path> logs = new ArrayList<>(List.of(masterLog, driverLog));
-    logs.addAll(workerLogs);
+    List<Path> logs = new ArrayList<>(List.of(dir.resolve("master.log"), driverLog, dir.resolve("worker-0.log"),
+        dir.resolve("worker-1.log")));
     try (Stream<Path> files = Files.walk(dir.resolve("work-0")); Stream<Path> more = Files.walk(dir.resolve("work-1"))) {
       Stream.concat(files, more).filter(Files::isRegularFile).filter(f -> f.getFileName().toString().matches("stdout|stderr"))
           .forEach(logs::add);
@@ -187,73 +155,4 @@ class ClusterRateLimitIT {
     long last = arrivals.stream().mapToLong(Long::longValue).max().getAsLong();
     return last - first;
   }
-
-  /** A SPARK_HOME whose jars/ holds the test classpath, with Flywheel's class folders as jars. */
-  private Path sparkHome() throws IOException {
-    Path home = dir.resolve("spark-home");
-    Path jars = Files.createDirectories(home.resolve("jars"));
-    Files.createFile(home.resolve("RELEASE"));
-    int n = 0;
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (Files.isDirectory(p) && !p.endsWith("test-classes")) {
-        String name = p.toString().contains("jobs") ? "flywheel-jobs-under-test.jar" : "flywheel-classes-" + n++ + ".jar";
-        jar(p, jars.resolve(name));
-      } else if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) {
-        Path link = jars.resolve(p.getFileName());
-        if (!Files.exists(link)) {
-          Files.createSymbolicLink(link, p);
-        }
-      }
-    }
-    assertThat(jars.resolve("flywheel-jobs-under-test.jar")).exists();
-    return home;
-  }
-
-  private static void jar(Path classes, Path target) throws IOException {
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target)); Stream<Path> files = Files.walk(classes)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-        Files.copy(f, out);
-        out.closeEntry();
-      }
-    }
-  }
-
-  private Process start(Map<String, String> env, Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(TestSpark.jvmFlags());
-    cmd.add("-cp");
-    cmd.add(dir.resolve("spark-home").resolve("jars") + File.separator + "*");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    started.add(p);
-    return p;
-  }
-
-  private static void awaitLine(Path log, String line, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(line)) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no '" + line + "' in " + log + " after " + seconds + " s: " + tail(log));
-  }
-
-  private static String tail(Path log) throws IOException {
-    String s = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "(no log)";
-    return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
 }

@@ -38,6 +38,9 @@ public final class ConfigLoader {
       "summarize.decoding.", "summarize.guardrails.", "summarize.batch_size", "summarize.call_partitions",
       "summarize.max_failure_ratio");
 
+  /** A shadow's name, which is also its folder under {@code <warehouse.root>/shadow/}. */
+  static final String SHADOW_NAME = "[a-z0-9_]{1,64}";
+
   static final String DEFAULTS_RESOURCE = "/flywheel-defaults.yaml";
   private static final String ENV_PREFIX = "FLYWHEEL_";
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -175,7 +178,7 @@ public final class ConfigLoader {
     for (Map.Entry<String, FlywheelConfig.Shadow> e : new TreeMap<>(shadows).entrySet()) {
       String at = "summarize.shadows." + e.getKey();
       FlywheelConfig.Shadow sh = e.getValue();
-      if (!e.getKey().matches("[a-z0-9_]{1,64}")) {
+      if (!e.getKey().matches(SHADOW_NAME)) {
         fail(at, "names a folder: at most 64 of a-z 0-9 _");
       }
       if (sh == null || sh.sampleFraction() == null || !(sh.sampleFraction() > 0 && sh.sampleFraction() <= 1)) {
@@ -340,13 +343,18 @@ public final class ConfigLoader {
     }
   }
 
-  private void validateEval(FlywheelConfig.Eval e) {
-    FlywheelConfig.EvalAssert a = e.assertion();
-    require("eval.assert.suite", a.suite());
-    if (e.suites() == null || !e.suites().containsKey(a.suite())) {
-      fail("eval.assert.suite", "'" + a.suite() + "' is not a suite of eval.suites (defined: "
+  /** {@code key} names a suite of {@code eval.suites}. */
+  private void requireSuite(FlywheelConfig.Eval e, String key, String suite) {
+    require(key, suite);
+    if (e.suites() == null || !e.suites().containsKey(suite)) {
+      fail(key, "'" + suite + "' is not a suite of eval.suites (defined: "
           + (e.suites() == null ? "none" : String.join(", ", new java.util.TreeSet<>(e.suites().keySet()))) + ")");
     }
+  }
+
+  private void validateEval(FlywheelConfig.Eval e) {
+    FlywheelConfig.EvalAssert a = e.assertion();
+    requireSuite(e, "eval.assert.suite", a.suite());
     require("eval.assert.target", a.target());
     if (!FORMATS.contains(a.format())) {
       fail("eval.assert.format", "must be one of " + FORMATS + ", was '" + a.format() + "'");
@@ -376,6 +384,14 @@ public final class ConfigLoader {
     }
     if (r.maxFailureRatio() < 0 || r.maxFailureRatio() > 1) {
       fail("eval.review.max_failure_ratio", "must be between 0 and 1, was " + r.maxFailureRatio());
+    }
+    FlywheelConfig.EvalShadowReport sr = e.shadowReport();
+    requireSuite(e, "eval.shadow_report.suite", sr.suite());
+    if (sr.shadow() != null && !sr.shadow().isBlank() && !sr.shadow().matches(SHADOW_NAME)) {
+      fail("eval.shadow_report.shadow", "'" + sr.shadow() + "' is not a shadow's name (at most 64 of a-z 0-9 _)");
+    }
+    if (sr.maxFailureRatio() < 0 || sr.maxFailureRatio() > 1) {
+      fail("eval.shadow_report.max_failure_ratio", "must be between 0 and 1, was " + sr.maxFailureRatio());
     }
     FlywheelConfig.EvalJudge j = e.judge();
     for (String side : List.of("a", "b")) {

@@ -3,7 +3,9 @@ package io.flywheel.eval;
 import static org.apache.spark.sql.functions.*;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -70,6 +72,31 @@ public final class AssertionRows {
       }
     }
     return out;
+  }
+
+  /**
+   * {@link #passCounts} collected: criterion to {rows, passed}, in {@link #reportOrder} (a criterion no
+   * row reached, such as every criterion when no row has an output, has {0, 0}).
+   */
+  public static Map<String, long[]> passCountsByCriterion(Dataset<Row> verdicts, AssertionSuite suite) {
+    Map<String, long[]> found = new LinkedHashMap<>();
+    for (Row r : passCounts(verdicts).collectAsList()) {
+      found.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (String c : reportOrder(suite)) {
+      out.put(c, found.getOrDefault(c, new long[2]));
+    }
+    return out;
+  }
+
+  /** The rows a suite's pass rates are reported in: {@link #HAS_OUTPUT}, each criterion, {@link #ALL_CRITERIA}. */
+  public static List<String> reportOrder(AssertionSuite suite) {
+    List<String> order = new ArrayList<>();
+    order.add(HAS_OUTPUT);
+    suite.criteria().forEach(c -> order.add(c.name()));
+    order.add(ALL_CRITERIA);
+    return order;
   }
 
   /**

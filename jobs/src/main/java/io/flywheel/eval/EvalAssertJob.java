@@ -14,7 +14,6 @@ import io.flywheel.table.TableWrites;
 import io.flywheel.udfs.Hashing;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,19 +107,13 @@ public final class EvalAssertJob implements Job {
             Table.EVAL_ASSERTIONS, ctx.runDate(), Map.of("eval_key", key));
         log.timed("check_write", t0);
         long t1 = System.nanoTime();
-        Map<String, long[]> counts = new LinkedHashMap<>();
-        for (Row r : AssertionRows.passCounts(verdicts).collectAsList()) {
-          counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-        }
-        List<String> order = new ArrayList<>();
-        order.add(AssertionRows.HAS_OUTPUT);
-        suite.criteria().forEach(c -> order.add(c.name()));
-        order.add(AssertionRows.ALL_CRITERIA);
+        Map<String, long[]> counts = AssertionRows.passCountsByCriterion(verdicts, suite);
         List<Row> out = new ArrayList<>();
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "eval-assert %s over %s:%n  %-24s %15s %7s  %s%n",
             suite.name(), target, "criterion", "passed", "rate", "95% interval (Wilson)"));
-        for (String c : order) {
-          long[] rp = counts.getOrDefault(c, new long[2]);
+        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+          String c = e.getKey();
+          long[] rp = e.getValue();
           WinRates.Interval w = WinRates.wilson(rp[1], rp[0]);
           Double rate = rp[0] == 0 ? null : w.value();
           out.add(RowFactory.create(java.sql.Date.valueOf(ctx.runDate()), ctx.runId(), key, suite.name(), target, c, rp[0], rp[1],

@@ -13,7 +13,6 @@ import io.flywheel.table.TableWrites;
 import io.flywheel.table.Warehouse;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,12 +78,7 @@ public final class ShadowReportJob implements Job {
     if (name == null || name.isBlank()) {
       throw new ConfigException("key 'eval.shadow_report.shadow': name the shadow run to compare: flywheel shadow-report NAME");
     }
-    if (!name.matches("[a-z0-9_]{1,64}")) {
-      throw new ConfigException("key 'eval.shadow_report.shadow': '" + name + "' is not a shadow's name (at most 64 of a-z 0-9 _)");
-    }
-    if (ctx.config().eval().suites() == null || !ctx.config().eval().suites().containsKey(r.suite())) {
-      throw new ConfigException("key 'eval.shadow_report.suite': '" + r.suite() + "' is not a suite of eval.suites");
-    }
+    // ConfigLoader checked the name's form and that the suite exists.
     AssertionSuite suite = AssertionSuite.parse(r.suite(), ctx.config().eval().suites().get(r.suite()), EvalAssertJob.SCHEMAS,
         ctx.loaded().file());
     Warehouse shadowWh = new Warehouse(ctx.spark(), ShadowRun.root(ctx.warehouse().root(), name), "");
@@ -181,27 +175,15 @@ public final class ShadowReportJob implements Job {
 
     /** Pass rate per criterion (has_output, each of the suite's, all_criteria): production, shadow, the shadow's Wilson interval. */
     private void passRates(Dataset<Row> prodVerdicts, Dataset<Row> shadowVerdicts, List<Row> metrics) {
-      Map<String, long[]> prod = counts(prodVerdicts);
-      Map<String, long[]> shad = counts(shadowVerdicts);
-      List<String> order = new ArrayList<>();
-      order.add(AssertionRows.HAS_OUTPUT);
-      suite.criteria().forEach(c -> order.add(c.name()));
-      order.add(AssertionRows.ALL_CRITERIA);
-      for (String c : order) {
-        long[] p = prod.getOrDefault(c, new long[2]);
-        long[] s = shad.getOrDefault(c, new long[2]);
+      Map<String, long[]> prod = AssertionRows.passCountsByCriterion(prodVerdicts, suite);
+      Map<String, long[]> shad = AssertionRows.passCountsByCriterion(shadowVerdicts, suite);
+      for (String c : prod.keySet()) {
+        long[] p = prod.get(c);
+        long[] s = shad.get(c);
         WinRates.Interval ws = WinRates.wilson(s[1], s[0]);
         metrics.add(RowFactory.create("pass_rate:" + c, rate(p), rate(s), s[0] == 0 ? null : ws.low(),
             s[0] == 0 ? null : ws.high(), s[0]));
       }
-    }
-
-    private static Map<String, long[]> counts(Dataset<Row> verdicts) {
-      Map<String, long[]> counts = new LinkedHashMap<>();
-      for (Row r : AssertionRows.passCounts(verdicts).collectAsList()) {
-        counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-      }
-      return counts;
     }
 
     private static Double rate(long[] rowsPassed) {

@@ -184,6 +184,10 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load(null, Map.of(), "eval.assert.suite=nope"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("eval.assert.suite").hasMessageContaining("'nope'").hasMessageContaining("--set eval.assert.suite");
+    assertThatThrownBy(() -> load(null, Map.of(), "eval.shadow_report.suite=nope"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("eval.shadow_report.suite").hasMessageContaining("'nope'");
+    assertThatThrownBy(() -> load(null, Map.of(), "eval.shadow_report.shadow=../prod"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("eval.shadow_report.shadow");
     assertThatThrownBy(() -> load(null, Map.of(), "eval.assert.min_pass_rate=1.5"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("eval.assert.min_pass_rate");
     // A file's suite is added beside the built-in one.

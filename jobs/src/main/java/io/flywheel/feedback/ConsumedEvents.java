@@ -98,7 +98,9 @@ public final class ConsumedEvents {
     // Two equi-joins rather than one join on an OR, which Spark could only run as a nested loop.
     Dataset<Row> byCall = prior.join(calls, prior.col("call_id").equalTo(calls.col("_c")), "left_semi")
         .select(col("subject_key").as("_s"));
-    Dataset<Row> byNext = prior.join(calls, prior.col("next_call_id").equalTo(calls.col("_c")), "left_semi")
+    // Only regenerate events have a next call; the rest would all shuffle, as null keys, into one partition.
+    Dataset<Row> byNext = prior.filter(col("next_call_id").isNotNull())
+        .join(calls, prior.col("next_call_id").equalTo(calls.col("_c")), "left_semi")
         .select(col("subject_key").as("_s"));
     Dataset<Row> touched = subjects.union(byCall).union(byNext).distinct();
     return prior.join(touched, prior.col("subject_key").equalTo(touched.col("_s")), "left_semi");

@@ -2,7 +2,6 @@ package io.flywheel.feedback;
 
 import static org.apache.spark.sql.functions.*;
 
-import io.flywheel.udfs.PiiRedactor;
 import java.util.List;
 import org.apache.spark.ml.feature.HashingTF;
 import org.apache.spark.ml.feature.MinHashLSH;
@@ -20,8 +19,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Cleaning of dataset rows before they are stored and exported (docs/feedback.md#cleaning): PII
- * scrubbing, the content id, exact and near-duplicate removal, the token limit.
+ * Cleaning of dataset rows before they are stored and exported (docs/feedback.md#cleaning): the
+ * content id, exact and near-duplicate removal, the token limit. PII is scrubbed before, where the
+ * texts enter ({@link FeedbackEvents#scrubbed}).
  */
 public final class ExampleCleaning {
   /** Shingle vectors are hashed into this many buckets; collisions only make texts look more alike. */
@@ -48,17 +48,6 @@ public final class ExampleCleaning {
       case KTO_EXAMPLES -> List.of("prompt", "completion", "label");
       case BINARY_LABELS -> List.of("question", "prompt", "completion", "answer");
     };
-  }
-
-  /** Prompt contents and answers with e-mails, phone and card numbers masked by {@link PiiRedactor}. */
-  public static Dataset<Row> withPiiScrubbed(Dataset<Row> rows, FeedbackDataset d) {
-    UserDefinedFunction redact = udf((UDF1<String, String>) PiiRedactor::redact, DataTypes.StringType);
-    Dataset<Row> out = rows.withColumn("prompt", transform(col("prompt"),
-        m -> struct(m.getField("role").as("role"), redact.apply(m.getField("content")).as("content"))));
-    for (String c : answerColumns(d)) {
-      out = out.withColumn(c, redact.apply(col(c)));
-    }
-    return out;
   }
 
   /** Adds {@code example_id}: SHA-256 of the JSON of the content columns, so equal content, equal id. */
@@ -141,9 +130,12 @@ public final class ExampleCleaning {
         .withColumn("_shingles", when(size(col("_ngrams")).gt(0), col("_ngrams"))
             .otherwise(array(concat_ws(" ", col("_words")))))
         .filter(size(col("_words")).gt(0));
+    // Checkpointed: read three times below (signatures, both sides of the exact comparison), and
+    // tokenising, shingling and hashing every text again each time cost more than keeping the vectors.
     Dataset<Row> features = new HashingTF().setInputCol("_shingles").setOutputCol("_features").setBinary(true)
         .setNumFeatures(SHINGLE_BUCKETS).transform(grams)
-        .select(col("example_id"), col("event_time"), col("_keys"), col("_features"));
+        .select(col("example_id"), col("event_time"), col("_keys"), col("_features"))
+        .localCheckpoint();
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(bands * bandRows).setSeed(seed)
         .setInputCol("_features").setOutputCol("_hashes").fit(features);
     UserDefinedFunction signatures = udf((UDF1<scala.collection.Seq<Vector>, long[]>) h -> bandSignatures(h, bands, bandRows),

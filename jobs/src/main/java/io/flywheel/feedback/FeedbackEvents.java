@@ -3,6 +3,7 @@ package io.flywheel.feedback;
 import static org.apache.spark.sql.functions.*;
 
 import io.flywheel.feedback.FeedbackPayload.Parsed;
+import io.flywheel.udfs.PiiRedactor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,9 @@ public final class FeedbackEvents {
   /**
    * One row per {@code llm_calls} row: the prompt messages read from {@code request}
    * ({@link RequestMessages}), the output ({@code response} as logged) and, when the call cannot
-   * feed a dataset, why ({@code call_error}: status not ok, no response, unreadable request).
+   * feed a dataset, why ({@code call_error}: status not ok, no response, unreadable request). Prompt
+   * contents and the output are PII-scrubbed here, once per call rather than once per event and
+   * dataset ({@link #scrubbed}); whether the response is blank is judged before scrubbing.
    */
   public static Dataset<Row> withPromptAndOutput(Dataset<Row> llmCalls) {
     UserDefinedFunction parse = udf((UDF1<String, Row>) FeedbackEvents::parseRequest, PARSED_REQUEST);
@@ -61,8 +64,18 @@ public final class FeedbackEvents {
             concat(lit("call status is "), coalesce(col("status"), lit("null"))))
         .when(col("response").isNull().or(trim(col("response")).equalTo("")), lit("call has no response"))
         .otherwise(col("_req.prompt_error"));
-    return p.select(col("call_id"), col("job"), col("_req.prompt").as("prompt"), col("response").as("output"),
+    Column prompt = transform(col("_req.prompt"),
+        m -> struct(m.getField("role").as("role"), scrubbed(m.getField("content")).as("content")));
+    return p.select(col("call_id"), col("job"), prompt.as("prompt"), scrubbed(col("response")).as("output"),
         error.as("call_error"));
+  }
+
+  /**
+   * {@code text} with e-mails, phone and card numbers masked by the guardrails' {@link PiiRedactor}
+   * (docs/feedback.md#cleaning): every text a dataset row is made of passes through here.
+   */
+  public static Column scrubbed(Column text) {
+    return udf((UDF1<String, String>) PiiRedactor::redact, DataTypes.StringType).apply(text);
   }
 
   /**
@@ -76,10 +89,19 @@ public final class FeedbackEvents {
    * @param maxTokens examples longer than this (prompt and longest answer, {@link ExampleTokens}) are rejected
    */
   public static Dataset<Row> withEventChecks(Dataset<Row> events, Dataset<Row> callTexts, int maxTokens) {
+    return withPrecedence(eventChecks(events, callTexts, maxTokens));
+  }
+
+  /**
+   * {@link #withEventChecks} before precedence: every column but {@code precedence} and
+   * {@code is_effective}. The job persists this, because {@link #withPrecedence} reads it three times.
+   */
+  public static Dataset<Row> eventChecks(Dataset<Row> events, Dataset<Row> callTexts, int maxTokens) {
     UserDefinedFunction parse = udf((UDF3<String, String, String, Row>) FeedbackEvents::parsePayload, PARSED_PAYLOAD);
     Dataset<Row> e = events
         .withColumn("_p", parse.apply(col("event_type"), col("call_id"), col("payload")))
         .select(col("*"), col("_p.*")).drop("_p")
+        .withColumn("edited_text", scrubbed(col("edited_text")))
         .withColumn("_dup_rank", row_number().over(Window.partitionBy("event_id")
             .orderBy(col("event_time").asc_nulls_last(), col("payload").asc_nulls_first(), col("user_id").asc_nulls_last(),
                 col("call_id").asc_nulls_last(), col("event_type").asc_nulls_last(), col("session_id").asc_nulls_last())))
@@ -90,8 +112,11 @@ public final class FeedbackEvents {
         col("call_error"));
     Dataset<Row> other = callTexts.select(col("call_id").as("_o_id"), col("prompt").as("other_prompt"),
         col("output").as("other_output"), col("call_error").as("other_call_error"));
+    // Only pairwise events have another call: the rest join on a key no call has, unique per event, so
+    // that they spread over the shuffle instead of all landing, as nulls would, in one partition.
+    Column otherKey = coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
     Dataset<Row> j = e.join(own, e.col("call_id").equalTo(own.col("_c_id")), "left")
-        .join(other, col("other_call_id").equalTo(other.col("_o_id")), "left");
+        .join(other, otherKey.equalTo(other.col("_o_id")), "left");
 
     Column promptChars = coalesce(expr("aggregate(prompt, 0L, (acc, m) -> acc + coalesce(length(m.content), 0))"), lit(0L));
     Column answerChars = greatest(coalesce(length(col("output")), lit(0)), coalesce(length(col("edited_text")), lit(0)),
@@ -135,11 +160,14 @@ public final class FeedbackEvents {
     }
     j = j.withColumn("reject_reason", reason).withColumn("reject_detail", detail)
         .drop("_dup_rank", "_c_id", "_o_id", "other_call_error");
-    return withPrecedence(j);
+    return j;
   }
 
-  /** Adds {@code precedence} and {@code is_effective}; turns {@code conflicting} into a reject reason. */
-  static Dataset<Row> withPrecedence(Dataset<Row> checked) {
+  /**
+   * Adds {@code precedence} and {@code is_effective} to the output of {@link #eventChecks}; turns
+   * {@code conflicting} into a reject reason.
+   */
+  public static Dataset<Row> withPrecedence(Dataset<Row> checked) {
     Dataset<Row> usable = checked.filter(col("reject_reason").isNull());
     UserDefinedFunction resolve = udf((UDF1<Seq<Row>, Seq<Row>>) FeedbackEvents::resolveSubject,
         DataTypes.createArrayType(DECISION));

@@ -130,9 +130,12 @@ public final class FeedbackJob implements Job {
       Dataset<Row> batch = candidates.select(raw.toArray(Column[]::new)).withColumn("is_new", lit(true))
           .unionByName(recheck.select(raw.toArray(Column[]::new)).withColumn("is_new", lit(false)));
       Dataset<Row> calls = callsOf(ctx.warehouse().readOrEmpty(Table.LLM_CALLS), batch);
-      Dataset<Row> checked = FeedbackEvents.withEventChecks(batch, FeedbackEvents.withPromptAndOutput(calls), f.maxTokens())
+      // Both persisted: precedence reads the checks three times, and each dataset reads its outcome.
+      Dataset<Row> checks = FeedbackEvents.eventChecks(batch, FeedbackEvents.withPromptAndOutput(calls), f.maxTokens())
           .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> checked = FeedbackEvents.withPrecedence(checks).persist(StorageLevel.MEMORY_AND_DISK());
       long rechecked = countChecks(log, checked, redelivered);
+      checks.unpersist();
       log.count("events_rechecked", rechecked);
       log.timed("join", t0);
 
@@ -140,7 +143,7 @@ public final class FeedbackJob implements Job {
       List<Dataset<Row>> overLimit = new ArrayList<>();
       Dataset<Row> replaced = recheck.select("event_id");
       for (FeedbackDataset d : FeedbackDataset.values()) {
-        overLimit.add(writeDataset(d, checked, replaced, log, writes, now));
+        overLimit.add(writeDataset(d, checked, rechecked == 0 ? null : replaced, log, writes, now));
       }
 
       long t3 = System.nanoTime();
@@ -152,6 +155,8 @@ public final class FeedbackJob implements Job {
       // keyed (MERGE on example_id, deletes by event), so doing it again changes nothing.
       writes.upsert(conform(ledgerRows(checked, redelivered, now), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED);
       log.timed("write", t3);
+      checked.unpersist();
+      recheck.unpersist();
       return failure(log, f.maxFailureRatio());
     }
 
@@ -187,8 +192,8 @@ public final class FeedbackJob implements Job {
     }
 
     /**
-     * Maps, cleans and writes one dataset: the rows of re-checked events are deleted first (they are
-     * derived again), then new rows that are neither an exact nor a near duplicate of a stored row (or of
+     * Maps, cleans and writes one dataset: the rows of re-checked events ({@code replaced}; null when
+     * none) are deleted first (they are derived again), then new rows that are neither an exact nor a near duplicate of a stored row (or of
      * an earlier new one) and within the token limit are inserted. Returns the rows dropped for the
      * token limit.
      */
@@ -199,14 +204,15 @@ public final class FeedbackJob implements Job {
       String name = d.tableName();
       long t1 = System.nanoTime();
       Dataset<Row> mapped = FeedbackMapping.rows(d, checked)
-          .transform(r -> ExampleCleaning.withPiiScrubbed(r, d))
           .transform(r -> ExampleCleaning.withExampleId(r, d))
           .persist(StorageLevel.MEMORY_AND_DISK());
       long rows = mapped.count();
       log.timed("mapping", t1);
       log.count(name + "_rows", rows);
       long t2 = System.nanoTime();
-      writes.deleteWhereIn(t, "event_id", replaced);
+      if (replaced != null) {
+        writes.deleteWhereIn(t, "event_id", replaced);
+      }
       Dataset<Row> stored = ctx.warehouse().read(t);
       Dataset<Row> unique = ExampleCleaning.withExactDuplicatesDropped(mapped);
       // Checkpointed, not cached: they are judged against the table as it is now, and the insert below changes

@@ -28,16 +28,6 @@ class ExampleCleaningIT {
   }
 
   @Test
-  void piiIsScrubbedFromPromptsAndTargets() {
-    Row r = ExampleCleaning.withPiiScrubbed(frame(List.of(
-        sft("u1", "e1", 0, "write to jane.doe@example.com", "Call +1 415 555 1234 or pay with 4111 1111 1111 1111."))),
-        FeedbackDataset.SFT_EXAMPLES).first();
-    assertThat(r.<scala.collection.Seq<Row>>getAs("prompt").apply(1).<String>getAs("content")).isEqualTo("write to [EMAIL]");
-    assertThat(r.<scala.collection.Seq<Row>>getAs("prompt").apply(1).<String>getAs("role")).isEqualTo("user");
-    assertThat(r.<String>getAs("completion")).isEqualTo("Call [PHONE] or pay with [CARD].");
-  }
-
-  @Test
   void exactDuplicatesKeepTheEarliestRow() {
     Dataset<Row> rows = ExampleCleaning.withExampleId(frame(List.of(
         sft("u2", "e2", 5, "kettle", "Same."), sft("u1", "e1", 1, "kettle", "Same."),

@@ -84,6 +84,23 @@ class FeedbackEventsIT {
   }
 
   @Test
+  void piiIsScrubbedFromPromptsOutputsAndEditsWhereTheyEnter() {
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> calls = spark.createDataFrame(List.of(RowFactory.create("p1", "summarize",
+        body("write to jane.doe@example.com"), "Call +1 415 555 1234 or pay with 4111 1111 1111 1111.", "ok")), CALLS);
+    Dataset<Row> events = spark.createDataFrame(List.of(
+        ev("p-e1", 1, "u1", "p1", "accept_edited", "{\"edited_text\": \"Mail bob@example.org instead.\"}")),
+        FeedbackEvents.SCHEMA);
+    Row r = FeedbackEvents.withEventChecks(events, FeedbackEvents.withPromptAndOutput(calls), MAX_TOKENS).first();
+    assertThat(r.<String>getAs("reject_reason")).isNull();
+    scala.collection.Seq<Row> prompt = r.getAs("prompt");
+    assertThat(prompt.apply(1).<String>getAs("content")).isEqualTo("write to [EMAIL]");
+    assertThat(prompt.apply(1).<String>getAs("role")).isEqualTo("user");
+    assertThat(r.<String>getAs("output")).isEqualTo("Call [PHONE] or pay with [CARD].");
+    assertThat(r.<String>getAs("edited_text")).isEqualTo("Mail [EMAIL] instead.");
+  }
+
+  @Test
   void everyEventComesOutOnceWithItsReason() {
     assertThat(checked.count()).isEqualTo(input);
     assertThat(reasonById).containsEntry("e11", "unknown_call").containsEntry("e18", "unknown_call")
@@ -155,7 +172,7 @@ class FeedbackEventsIT {
     for (ExportFormat f : ExportFormat.values()) {
       // KTO holds the same (prompt, output, false) twice: e2 regenerated c1, e6 edited it. Files need one row per id.
       Dataset<Row> rows = ExampleCleaning.withExactDuplicatesDropped(ExampleCleaning.withExampleId(
-          ExampleCleaning.withPiiScrubbed(FeedbackMapping.rows(f.source(), checked), f.source()), f.source())).cache();
+          FeedbackMapping.rows(f.source(), checked), f.source())).cache();
       List<TrainingExample> examples = rows.orderBy("example_id").collectAsList().stream()
           .map(r -> ExampleRows.toExample(f, r)).toList();
       JsonlExport.Result first = JsonlExport.write(dir.resolve("a-" + f.code() + ".jsonl"), f, examples.iterator(), MAX_TOKENS);

@@ -45,6 +45,19 @@ public final class FlywheelKernel extends BaseKernel {
   static final int TABLE_ROWS = 200;
   static final int CHART_ROWS = 10_000;
 
+  static {
+    // Logging must be set up before the first cell: Jupyter swaps System.out/err for the notebook's
+    // streams during a cell, and a log configuration made then (Spark makes its default one when it
+    // finds none) would write every log line into the notebook.
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "io/flywheel/notebook/kernel-log4j2.properties");
+    }
+    if (System.getProperty("spark.ui.showConsoleProgress") == null) {
+      // Spark's progress bar draws on stderr: in a notebook, hundreds of stream outputs.
+      System.setProperty("spark.ui.showConsoleProgress", "false");
+    }
+  }
+
   private static final Logger LOG = LogManager.getLogger(FlywheelKernel.class);
 
   private final ConfigLoader.Loaded loaded;
@@ -65,8 +78,6 @@ public final class FlywheelKernel extends BaseKernel {
   }
 
   public static void main(String[] args) throws Exception {
-    // Logging is configured now, while System.err is still the process's: Jupyter swaps the standard
-    // streams for the notebook's during a cell, and Spark's log lines do not belong in the notebook.
     LOG.info("Flywheel kernel starting");
     String[] withName = new String[args.length + 1];
     withName[0] = "kernel";

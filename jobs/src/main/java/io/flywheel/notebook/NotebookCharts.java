@@ -2,6 +2,7 @@ package io.flywheel.notebook;
 
 import io.flywheel.skew.report.SkewCharts;
 import java.awt.BasicStroke;
+import java.awt.Color;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -19,6 +20,7 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.DateAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -43,6 +45,12 @@ public final class NotebookCharts {
   static final int WIDTH = 960;
   static final int HEIGHT = 420;
   private static final double DAY_MS = 24 * 60 * 60 * 1000.0;
+  /** Series colours: the Tableau/matplotlib 10, in their order (colour-blind friendly in the first few). */
+  private static final Color[] PALETTE = {
+    new Color(0x1F, 0x77, 0xB4), new Color(0xFF, 0x7F, 0x0E), new Color(0x2C, 0xA0, 0x2C), new Color(0xD6, 0x27, 0x28),
+    new Color(0x94, 0x67, 0xBD), new Color(0x8C, 0x56, 0x4B), new Color(0xE3, 0x77, 0xC2), new Color(0x7F, 0x7F, 0x7F),
+    new Color(0xBC, 0xBD, 0x22), new Color(0x17, 0xBE, 0xCF)
+  };
 
   private NotebookCharts() {}
 
@@ -125,6 +133,7 @@ public final class NotebookCharts {
       XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
       for (int i = 0; i < points.size(); i++) {
         renderer.setSeriesStroke(i, new BasicStroke(2.2f));
+        renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
       }
       plot.setRenderer(renderer);
       if (plot.getDomainAxis() instanceof DateAxis axis) {
@@ -137,7 +146,12 @@ public final class NotebookCharts {
       }
     } else {
       CategoryPlot plot = chart.getCategoryPlot();
-      ((LineAndShapeRenderer) plot.getRenderer()).setDefaultShapesVisible(true);
+      LineAndShapeRenderer renderer = (LineAndShapeRenderer) plot.getRenderer();
+      renderer.setDefaultShapesVisible(true);
+      for (int i = 0; i < points.size(); i++) {
+        renderer.setSeriesStroke(i, new BasicStroke(2.2f));
+        renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+      }
       tiltLabels(plot.getDomainAxis(), plot.getCategories().size());
     }
     return chart;
@@ -150,6 +164,12 @@ public final class NotebookCharts {
         ? ChartFactory.createStackedBarChart(spec.displayTitle(), spec.x(), yLabel, data)
         : ChartFactory.createBarChart(spec.displayTitle(), spec.x(), yLabel, data);
     SkewCharts.theme().apply(chart);
+    BarRenderer renderer = (BarRenderer) chart.getCategoryPlot().getRenderer();
+    // A single category would otherwise be one bar as wide as the chart.
+    renderer.setMaximumBarWidth(0.12);
+    for (int i = 0; i < points.size(); i++) {
+      renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+    }
     tiltLabels(chart.getCategoryPlot().getDomainAxis(), data.getColumnCount());
     return chart;
   }

@@ -3,6 +3,7 @@ package io.flywheel.notebook;
 import io.flywheel.skew.report.SkewCharts;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.text.SimpleDateFormat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -18,6 +19,8 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.axis.DateTickUnit;
+import org.jfree.chart.axis.DateTickUnitType;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -142,6 +145,15 @@ public final class NotebookCharts {
           // One date only: a day either side, so the point sits mid-chart under a readable tick.
           double mid = axis.getRange().getCentralValue();
           axis.setRange(mid - DAY_MS, mid + DAY_MS);
+        }
+        boolean datesOnly = rows.stream().map(r -> r.get(x)).allMatch(v -> v == null || v instanceof java.sql.Date
+            || v instanceof LocalDate);
+        if (datesOnly) {
+          // Ticks on whole days (at most about 10 labels), as the skew report's trend charts.
+          SimpleDateFormat format = new SimpleDateFormat("yyyy-MM-dd", Locale.ROOT);
+          format.setTimeZone(TimeZone.getTimeZone("UTC"));
+          int days = (int) Math.round(axis.getRange().getLength() / DAY_MS);
+          axis.setTickUnit(new DateTickUnit(DateTickUnitType.DAY, Math.max(1, (days + 9) / 10), format));
         }
       }
     } else {

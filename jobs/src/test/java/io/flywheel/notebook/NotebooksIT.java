@@ -82,16 +82,19 @@ class NotebooksIT {
     Path skew = dir.resolve("input").resolve("skew");
     job(dir, "generate", "--items", "30", "--seed", "7", "--users", "10");
     job(dir, "summarize");
+    // Feedback before recommend and skew: generate --feedback pairs ok calls by request_key and fails
+    // (NullPointerException in FeedbackGenerator.pairwise) when two have none, as recommend's may.
+    job(dir, "generate", "--feedback", "--seed", "5");
+    job(dir, "feedback");
+    job(dir, "export-dataset", "--name", "it");
     job(dir, "recommend");
     job(dir, "generate", "--skew", "--out", skew.toString(), "--dev-rows", "40", "--prod-rows", "60", "--seed", "42");
     // The clusters need the embedding step: a few texts per side and k = 3 keep it to seconds.
     job(dir, "skew", "--set", "skew.dev.path=" + skew.resolve("dev"), "--set", "skew.prod.path=" + skew.resolve("prod_llm_calls"),
         "--set", "skew.embed.sample_per_side=40", "--set", "skew.clusters.k=3", "--set", "skew.nondeterminism.sample=2");
-    job(dir, "generate", "--feedback", "--seed", "5");
-    job(dir, "feedback");
-    job(dir, "export-dataset", "--name", "it");
 
-    Path out = dir.resolve("executed");
+    // Kept after the test (target/ is git-ignored), to open the executed copies when it fails.
+    Path out = Path.of("target", "notebooks-it").toAbsolutePath();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = main(dir, new PrintStream(err, true, StandardCharsets.UTF_8), "notebook", "run", notebooksDir().toString(),
         "--out", out.toString());

@@ -28,7 +28,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The one entry point: {@code flywheel <job> [--conf conf/x.yaml] [--run-date YYYY-MM-DD] [--set k=v]...}.
  * The same arguments work under {@code spark-submit --class io.flywheel.Main flywheel-jobs.jar <job> ...}.
- * The jobs are those of {@link Jobs}; {@code generate}, {@code demo}, {@code sql} and {@code jobs} are commands.
+ * The jobs are those of {@link Jobs}; {@code generate}, {@code demo}, {@code sql}, {@code jobs} and {@code notebook} are commands.
  */
 public final class Main {
   private Main() {}
@@ -55,6 +55,8 @@ public final class Main {
           sql       [--limit N] [--out FILE --format csv|json|parquet] "<query>"
                     Spark SQL over the warehouse tables and Flywheel's SQL functions
           jobs      [--json] [--out FILE]  the registered jobs, the tables each writes, and its config section
+          notebook  install-kernel [--prefix DIR | --dir DIR]  the Jupyter kernel over the warehouse (docs/notebooks.md)
+          notebook  run <notebook.ipynb|folder>... [--out DIR]  execute notebooks, fail on an error or an empty result
         exit codes: 0 success, 1 the job failed, 2 bad usage, config or input
         """);
     return sb.toString();
@@ -127,6 +129,10 @@ public final class Main {
         }
       }
       return 0;
+    }
+    if (cli.job().equals("notebook")) {
+      // Not a job: it starts Jupyter kernels (each with its own Spark session), not Spark here.
+      return io.flywheel.notebook.NotebookCommand.run(cli);
     }
     Job job = Jobs.byName(cli.job()).orElse(null);
     if (job == null && !List.of("generate", "sql", "demo", "forget-user").contains(cli.job())) {

@@ -66,7 +66,7 @@ public final class SqlCommand {
    * Plans {@code query} with the tables and functions registered; a query that does not parse or
    * names what does not exist is a {@link UsageError} quoting Spark's first line.
    */
-  static Dataset<Row> query(SparkSession spark, Warehouse wh, String query) {
+  public static Dataset<Row> query(SparkSession spark, Warehouse wh, String query) {
     FlywheelFunctions.register(spark);
     int tables = wh.registerViews();
     try {
@@ -119,7 +119,7 @@ public final class SqlCommand {
     return n;
   }
 
-  static String format(Object v) {
+  public static String format(Object v) {
     if (v == null) {
       return "NULL";
     }

@@ -46,9 +46,10 @@ import org.jfree.data.xy.XYIntervalSeriesCollection;
 
 /**
  * The skew report's charts, drawn by JFreeChart off screen at fixed sizes and encoded as PNG
- * (docs/skew.md#report). Only {@link SkewReport} calls it.
+ * (docs/skew.md#report). Its theme and PNG encoding also draw the notebooks' charts
+ * ({@code io.flywheel.notebook.NotebookCharts}).
  */
-final class SkewCharts {
+public final class SkewCharts {
   static {
     preferHeadless();
   }
@@ -84,7 +85,7 @@ final class SkewCharts {
    * environment first loads (java.awt.Color's initializer already asks), so this runs first in
    * this class's initializer, before its colours, and from SkewReport's.
    */
-  static void preferHeadless() {
+  public static void preferHeadless() {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
@@ -216,7 +217,7 @@ final class SkewCharts {
     return new Day(d.getDayOfMonth(), d.getMonthValue(), d.getYear());
   }
 
-  private static StandardChartTheme theme() {
+  public static StandardChartTheme theme() {
     StandardChartTheme theme = new StandardChartTheme("flywheel");
     theme.setExtraLargeFont(new Font(FONT, Font.BOLD, 17));
     theme.setLargeFont(new Font(FONT, Font.BOLD, 14));
@@ -234,7 +235,7 @@ final class SkewCharts {
     return theme;
   }
 
-  private static byte[] png(JFreeChart chart, int width, int height) {
+  public static byte[] png(JFreeChart chart, int width, int height) {
     chart.setBackgroundPaint(Color.WHITE);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {

@@ -158,6 +158,22 @@ class DagFilesTest(unittest.TestCase):
                     if "{{" in json.dumps(v, default=str):
                         self.assertIn(k, from_stand_in.TEMPLATE_FIELDS, f"{task.task_id}.{k} is not rendered by Airflow")
 
+    def test_the_plan_lists_every_task_once_after_its_upstream_tasks(self):
+        # render_plan.py is what S3PipelineIT executes; its order must be one Airflow could run.
+        import render_plan
+        steps = render_plan.plan(RUN_DATE, VARIABLES)
+        tasks = {(d.dag_id, t.task_id): t for d in self.all_dags() for t in d.tasks}
+        self.assertEqual(len(tasks), len(steps))
+        self.assertEqual(set(tasks), {(s["dag"], s["task"]) for s in steps})
+        seen = set()
+        for s in steps:
+            for up in tasks[(s["dag"], s["task"])].upstream:
+                self.assertIn((s["dag"], up), seen, f"{s['task']} is planned before its upstream task {up}")
+            seen.add((s["dag"], s["task"]))
+            self.assertEqual(render(tasks[(s["dag"], s["task"])].kwargs["application_args"]), s["args"])
+        self.assertEqual(["flywheel_nightly", "flywheel_weekly"], sorted({s["dag"] for s in steps}))
+        self.assertEqual("flywheel_weekly", steps[-1]["dag"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -133,6 +133,12 @@ class DagFilesTest(unittest.TestCase):
             self.assertGreaterEqual(dag.default_args["retries"], 1)
             self.assertGreater(dag.default_args["retry_delay"].total_seconds(), 0)
 
+    def test_every_task_takes_the_one_writer_pool(self):
+        # Delta on S3 takes concurrent commits to a table from one driver only, and every job writes `runs`.
+        for dag in self.all_dags():
+            for task in dag.tasks:
+                self.assertEqual("flywheel_warehouse", task.kwargs.get("pool"), f"{dag.dag_id}.{task.task_id}")
+
     def test_importing_a_dag_file_reads_no_file_and_no_variable(self):
         # Airflow imports DAG files every few seconds: they must not touch files, the network or
         # Variables then. Python's own imports read files too, so only open() on data is refused.

@@ -187,11 +187,14 @@ public final class ExportDatasetJob implements Job {
       ExportManifest manifest = new ExportManifest(ctx.config().feedback().export().name(), exportConfigHash(f), versions, files);
       writeAtomically(local.resolve("manifest.json"), manifest.toJson());
       if (remote) {
-        for (ExportManifest.FileEntry e : files) {
-          io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve(e.path()), out + "/" + e.path());
+        try {
+          for (ExportManifest.FileEntry e : files) {
+            io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve(e.path()), out + "/" + e.path());
+          }
+          io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve("manifest.json"), out + "/manifest.json");
+        } finally {
+          deleteTree(local);
         }
-        io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve("manifest.json"), out + "/manifest.json");
-        deleteTree(local);
       }
       log.count("rows_written", written);
       log.count("rows_refused", refused);

@@ -67,8 +67,10 @@ public final class TextFile {
       return to;
     }
     Path p = new Path(to);
-    try {
-      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).copyFromLocalFile(false, true, new Path(from.toUri()), p);
+    // Streamed through create() as write() does, not copyFromLocalFile: S3A's transfer manager signs
+    // its uploads in a way S3-compatible servers (s3proxy) reject, and create() is the same upload.
+    try (OutputStream out = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(p, true)) {
+      Files.copy(from, out);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -75,7 +76,6 @@ public final class InJvmS3 implements AutoCloseable {
     s.put("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     s.put("fs.s3a.access.key", "test-access");
     s.put("fs.s3a.secret.key", "test-secret");
-    s.put("fs.s3a.impl.disable.cache", "true");
     return s;
   }
 
@@ -95,8 +95,15 @@ public final class InJvmS3 implements AutoCloseable {
 
   @Override
   public void close() {
-    // The session is shared by every test class of this JVM: leave its configuration as it was.
+    // The session is shared by every test class of this JVM: leave its configuration as it was, and
+    // drop the bucket's cached S3A client, which holds this server's endpoint. (Cached, not created per
+    // call with fs.s3a.impl.disable.cache: Delta asks for the file system at every step.)
     Configuration conf = TestSpark.session().sparkContext().hadoopConfiguration();
+    try {
+      FileSystem.get(URI.create("s3a://" + bucket + "/"), conf).close();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not close the S3A client of " + bucket, e);
+    }
     for (Map.Entry<String, String> e : previous.entrySet()) {
       if (e.getValue() == null) {
         conf.unset(e.getKey());

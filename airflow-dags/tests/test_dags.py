@@ -124,7 +124,7 @@ class DagFilesTest(unittest.TestCase):
         self.assertEqual(set(), nightly["summarize"].upstream)
         self.assertEqual({"recommend", "eval_assert"}, nightly["summarize"].downstream)
         self.assertEqual({"recommend"}, nightly["skew"].upstream)
-        self.assertEqual({"recommend"}, nightly["review_sample"].upstream)
+        self.assertEqual({"skew"}, nightly["review_sample"].upstream)
 
     def test_one_active_run_no_catchup_and_retries_with_a_delay(self):
         for dag in self.all_dags():

@@ -127,7 +127,7 @@ class S3PipelineIT {
 
     List<Step> plan = plan(conf);
     assertThat(plan).extracting(Step::task)
-        .containsExactly("summarize", "eval_assert", "recommend", "review_sample", "skew", "feedback", "export_dataset");
+        .containsExactly("summarize", "eval_assert", "recommend", "skew", "review_sample", "feedback", "export_dataset");
 
     // Pass 1. The feedback events are about the calls the nightly tasks logged: in production they
     // arrive from the product between the two DAGs; here generate --feedback writes them then.

@@ -21,6 +21,11 @@ JAR = "{{ var.value.get('flywheel_jar', '/opt/flywheel/flywheel-jobs.jar') }}"
 CONF = "{{ var.value.get('flywheel_conf', '/opt/flywheel/conf/prod.yaml') }}"
 SPARK_PROPERTIES = "{{ var.value.get('flywheel_spark_properties', '/opt/flywheel/conf/spark-defaults.conf') }}"
 SPARK_CONNECTION = "flywheel_spark"
+# One slot (create it: `airflow pools set flywheel_warehouse 1 "one Flywheel writer at a time"`): tasks
+# that the graph would run side by side (recommend and eval_assert, skew and review_sample, a weekly task
+# during a nightly one) take turns, because every job writes the shared `runs` table and Delta on S3
+# takes concurrent commits to one table from one driver only (docs/s3.md).
+WAREHOUSE_POOL = "flywheel_warehouse"
 # The settings `bin/flywheel submit` puts on every line (io.flywheel.submit.SubmitCommand, docs/submit.md),
 # whatever the cluster's defaults say: Delta and Flywheel's SQL functions, and the Java 17 module flags
 # for the driver and the executors. SubmitCommandTest checks that this file holds the same values.
@@ -58,6 +63,7 @@ def flywheel_task(job, *args, hours=2, task_id=None):
     return SparkSubmitOperator(
         task_id=task_id or job.replace("-", "_"),
         conn_id=SPARK_CONNECTION,
+        pool=WAREHOUSE_POOL,
         application=JAR,
         java_class=MAIN_CLASS,
         application_args=[job, "--conf", CONF, "--run-date", "{{ ds }}", *args],

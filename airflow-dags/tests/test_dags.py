@@ -124,7 +124,7 @@ class DagFilesTest(unittest.TestCase):
         self.assertEqual(set(), nightly["summarize"].upstream)
         self.assertEqual({"recommend", "eval_assert"}, nightly["summarize"].downstream)
         self.assertEqual({"recommend"}, nightly["skew"].upstream)
-        self.assertEqual({"recommend"}, nightly["review_sample"].upstream)
+        self.assertEqual({"skew"}, nightly["review_sample"].upstream)
 
     def test_one_active_run_no_catchup_and_retries_with_a_delay(self):
         for dag in self.all_dags():
@@ -132,6 +132,12 @@ class DagFilesTest(unittest.TestCase):
             self.assertFalse(dag.catchup, dag.dag_id)
             self.assertGreaterEqual(dag.default_args["retries"], 1)
             self.assertGreater(dag.default_args["retry_delay"].total_seconds(), 0)
+
+    def test_every_task_takes_the_one_writer_pool(self):
+        # Delta on S3 takes concurrent commits to a table from one driver only, and every job writes `runs`.
+        for dag in self.all_dags():
+            for task in dag.tasks:
+                self.assertEqual("flywheel_warehouse", task.kwargs.get("pool"), f"{dag.dag_id}.{task.task_id}")
 
     def test_importing_a_dag_file_reads_no_file_and_no_variable(self):
         # Airflow imports DAG files every few seconds: they must not touch files, the network or
@@ -157,6 +163,22 @@ class DagFilesTest(unittest.TestCase):
                 for k, v in task.kwargs.items():
                     if "{{" in json.dumps(v, default=str):
                         self.assertIn(k, from_stand_in.TEMPLATE_FIELDS, f"{task.task_id}.{k} is not rendered by Airflow")
+
+    def test_the_plan_lists_every_task_once_after_its_upstream_tasks(self):
+        # render_plan.py is what S3PipelineIT executes; its order must be one Airflow could run.
+        import render_plan
+        steps = render_plan.plan(RUN_DATE, VARIABLES)
+        tasks = {(d.dag_id, t.task_id): t for d in self.all_dags() for t in d.tasks}
+        self.assertEqual(len(tasks), len(steps))
+        self.assertEqual(set(tasks), {(s["dag"], s["task"]) for s in steps})
+        seen = set()
+        for s in steps:
+            for up in tasks[(s["dag"], s["task"])].upstream:
+                self.assertIn((s["dag"], up), seen, f"{s['task']} is planned before its upstream task {up}")
+            seen.add((s["dag"], s["task"]))
+            self.assertEqual(render(tasks[(s["dag"], s["task"])].kwargs["application_args"]), s["args"])
+        self.assertEqual(["flywheel_nightly", "flywheel_weekly"], sorted({s["dag"] for s in steps}))
+        self.assertEqual("flywheel_weekly", steps[-1]["dag"])
 
 
 if __name__ == "__main__":

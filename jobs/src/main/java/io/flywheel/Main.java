@@ -87,7 +87,9 @@ public final class Main {
       err.println("flywheel: " + e.getMessage());
       err.print(usage());
       return 2;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception: a failed Spark task surfaces as the checked SparkException, which must also end in
+      // one line and an exit code (an exception out of main would leave Spark's threads holding the JVM).
       err.println("flywheel: failed: " + e.getClass().getSimpleName() + ": "
           + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + logHint());
       logTrace(e);

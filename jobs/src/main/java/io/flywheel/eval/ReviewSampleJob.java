@@ -205,7 +205,7 @@ public final class ReviewSampleJob implements Job {
         if (io.delta.tables.DeltaTable.isDeltaTable(ctx.spark(), f.eventsPath())) {
           io.delta.tables.DeltaTable.forPath(ctx.spark(), f.eventsPath()).as("t")
               .merge(events.as("s"), expr("t.event_id = s.event_id")).whenNotMatched().insertAll().execute();
-        } else if (Files.exists(Warehouse.localPath(f.eventsPath()))) {
+        } else if (io.flywheel.table.TextFile.exists(ctx.spark(), f.eventsPath())) {
           throw new ConfigException("key 'feedback.events_path': " + f.eventsPath() + " exists and is not a Delta table;"
               + " review answers are added to a Delta table of feedback events");
         } else {
@@ -223,10 +223,6 @@ public final class ReviewSampleJob implements Job {
     private void writePage(RunLog log) {
       FlywheelConfig.EvalReview r = ctx.config().eval().review();
       String dir = CatalogInput.isBlank(r.pageDir()) ? ctx.warehouse().root() + "/reports/review" : r.pageDir();
-      if (dir.contains("://") && !dir.startsWith("file:")) {
-        System.out.println("review-sample: no page written: " + dir + " is not a local folder (set eval.review.page_dir)");
-        return;
-      }
       Map<String, ReviewPage.Item> items = new LinkedHashMap<>();
       Map<String, List<ReviewPage.Question>> questions = new LinkedHashMap<>();
       for (Row q : ctx.warehouse().read(Table.REVIEW_QUEUE).where(col("run_date").equalTo(lit(Date.valueOf(ctx.runDate()))))
@@ -237,13 +233,9 @@ public final class ReviewSampleJob implements Job {
             q.getAs("error_class"), q.getAs("input"), q.getAs("output"), qs));
         qs.add(new ReviewPage.Question(q.getAs("question"), q.getAs("question_text"), q.getAs("answer")));
       }
-      Path file = Warehouse.localPath(dir).resolve("review-" + ctx.runDate() + ".html");
-      try {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, ReviewPage.html(ctx.runDate(), new ArrayList<>(items.values())));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the review page " + file, e);
-      }
+      // Local or remote (s3a://) alike, replaced whole (docs/s3.md).
+      String file = io.flywheel.table.TextFile.write(ctx.spark(), io.flywheel.table.TextFile.resolve(dir, "review-" + ctx.runDate() + ".html"),
+          ReviewPage.html(ctx.runDate(), new ArrayList<>(items.values())));
       log.count("page_items", items.size());
       System.out.println("review-sample: page for " + items.size() + " calls at " + file);
     }

@@ -70,15 +70,14 @@ public final class ExportDatasetJob implements Job {
     return config.feedback().export();
   }
 
-  /** The export folder: {@code feedback.export.dir}/{@code name}, by default under the warehouse root. */
-  static Path folder(RunContext ctx) {
+  /**
+   * The export folder: {@code feedback.export.dir}/{@code name}, by default under the warehouse root;
+   * a local path or a URI ({@code s3a://}).
+   */
+  static String folder(RunContext ctx) {
     FlywheelConfig.FeedbackExport x = ctx.config().feedback().export();
     String dir = x.dir() == null || x.dir().isBlank() ? ctx.warehouse().root() + "/exports" : x.dir();
-    if (dir.contains("://") && !dir.startsWith("file:")) {
-      throw new ConfigException("key 'feedback.export.dir': export files are written to a local folder, and "
-          + dir + " is not one (set feedback.export.dir when warehouse.root is remote)");
-    }
-    return Warehouse.localPath(dir).resolve(x.name());
+    return io.flywheel.table.TextFile.resolve(dir, x.name());
   }
 
   /** Fixes the Delta version of every dataset to read (the latest, or the manifest's) and counts the examples. */
@@ -88,8 +87,8 @@ public final class ExportDatasetJob implements Job {
     FlywheelConfig.FeedbackExport x = ctx.config().feedback().export();
     Map<String, Long> versions = x.fromManifest() == null || x.fromManifest().isBlank()
         ? latestVersions(ctx.spark(), ctx.warehouse())
-        : manifestVersions(Path.of(x.fromManifest()));
-    Path out = folder(ctx);
+        : manifestVersions(ctx.spark(), x.fromManifest());
+    String out = folder(ctx);
     Map<FeedbackDataset, Dataset<Row>> data = new TreeMap<>();
     long examples = 0;
     for (FeedbackDataset d : EXPORTED) {
@@ -121,9 +120,9 @@ public final class ExportDatasetJob implements Job {
     return out;
   }
 
-  private static Map<String, Long> manifestVersions(Path manifest) {
+  private static Map<String, Long> manifestVersions(org.apache.spark.sql.SparkSession spark, String manifest) {
     try {
-      return ExportManifest.fromJson(Files.readString(manifest)).deltaVersions();
+      return ExportManifest.fromJson(io.flywheel.table.TextFile.read(spark, manifest)).deltaVersions();
     } catch (IOException e) {
       throw new ConfigException("key 'feedback.export.from_manifest': cannot read " + manifest + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
@@ -157,7 +156,7 @@ public final class ExportDatasetJob implements Job {
   }
 
   /** The planned export: every format, both splits, then the manifest. */
-  private record Run(RunContext ctx, Map<String, Long> versions, Map<FeedbackDataset, Dataset<Row>> data, Path out)
+  private record Run(RunContext ctx, Map<String, Long> versions, Map<FeedbackDataset, Dataset<Row>> data, String out)
       implements Job.Plan {
 
     @Override
@@ -168,10 +167,14 @@ public final class ExportDatasetJob implements Job {
       long written = 0;
       long refused = 0;
       List<String> refusals = new ArrayList<>();
+      // A remote folder (s3a://) gets the files once they are complete: written here first, then
+      // copied, the manifest last, so a reader that finds the manifest finds every file it lists.
+      boolean remote = !io.flywheel.table.TextFile.isLocal(out);
+      Path local = remote ? staging() : Warehouse.localPath(out);
       for (ExportFormat format : ExportFormat.values()) {
         for (String split : List.of(DatasetSplit.TRAIN, DatasetSplit.VALIDATION)) {
           String rel = split + "/" + format.code() + ".jsonl";
-          JsonlExport.Result r = JsonlExport.write(out.resolve(rel), format,
+          JsonlExport.Result r = JsonlExport.write(local.resolve(rel), format,
               data.get(format.source()).filter(col("split").equalTo(split)).orderBy("example_id").toLocalIterator(),
               f.maxTokens(), row -> ExampleRows.toExample(format, row));
           files.add(ExportManifest.entry(rel, split, r));
@@ -182,12 +185,22 @@ public final class ExportDatasetJob implements Job {
         }
       }
       ExportManifest manifest = new ExportManifest(ctx.config().feedback().export().name(), exportConfigHash(f), versions, files);
-      writeAtomically(out.resolve("manifest.json"), manifest.toJson());
+      writeAtomically(local.resolve("manifest.json"), manifest.toJson());
+      if (remote) {
+        try {
+          for (ExportManifest.FileEntry e : files) {
+            io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve(e.path()), out + "/" + e.path());
+          }
+          io.flywheel.table.TextFile.upload(ctx.spark(), local.resolve("manifest.json"), out + "/manifest.json");
+        } finally {
+          deleteTree(local);
+        }
+      }
       log.count("rows_written", written);
       log.count("rows_refused", refused);
       log.timed("export", t0);
       System.out.printf(Locale.ROOT, "export-dataset: %d rows in %d files, %d refused by their format's rules; manifest %s%n",
-          written, files.size(), refused, out.resolve("manifest.json"));
+          written, files.size(), refused, out + "/manifest.json");
       refusals.forEach(x -> System.out.println("  refused " + x));
       double max = f.export().maxFailureRatio();
       if (written + refused > 0 && (double) refused / (written + refused) > max) {
@@ -200,6 +213,25 @@ public final class ExportDatasetJob implements Job {
     @Override
     public void close() {
       data.values().forEach(Dataset::unpersist);
+    }
+  }
+
+  private static Path staging() {
+    try {
+      return Files.createTempDirectory("flywheel-export-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make a local staging folder for the export", e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // Only a leftover temporary folder: the export itself is complete.
+      System.err.println("export-dataset: could not remove the staging folder " + dir + ": " + e.getMessage());
     }
   }
 

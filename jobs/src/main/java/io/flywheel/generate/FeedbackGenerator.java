@@ -142,7 +142,7 @@ public final class FeedbackGenerator implements Serializable {
         .flatMap((Tuple2<Row, Long> t) -> gen.eventsFor(t._2(), t._1()).iterator());
     Dataset<Row> ordinary = spark.createDataFrame(events, SCHEMA);
     // Pairwise needs two outputs of the same prompt: calls that share a request key.
-    Dataset<Row> pairs = usable.groupBy("request_key")
+    Dataset<Row> pairs = usable.where(col("request_key").isNotNull()).groupBy("request_key")
         .agg(sort_array(collect_list(col("call_id"))).as("_calls"), max(col("created_at")).as("_at"))
         .filter(size(col("_calls")).geq(2));
     JavaRDD<Row> pairwise = pairs.javaRDD().map(r -> gen.pairwise(r.getString(0),

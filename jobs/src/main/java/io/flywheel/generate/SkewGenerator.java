@@ -175,10 +175,6 @@ public final class SkewGenerator implements Serializable {
    */
   public static Map<String, Object> write(
       SparkSession spark, String out, long devRows, long prodRows, long seed, LocalDate runDate, Path promptsDir) {
-    if (out.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !out.startsWith("file:")) {
-      // The small ground-truth file is written with java.nio: sample data is for local runs.
-      throw new IllegalArgumentException("skew sample data needs a local output folder, got " + out);
-    }
     SkewGenerator gen = new SkewGenerator(seed, PromptCatalog.load(promptsDir).get(PROMPT_ID));
     String base = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
     save(gen.devSet(spark, Side.DEV, devRows, BASE), base + "/dev");
@@ -201,11 +197,10 @@ public final class SkewGenerator implements Serializable {
         gen.realized(spark, Side.CONTROL_DEV, devRows, BASE), gen.realized(spark, Side.CONTROL_PROD, prodRows, BASE),
         BASE, BASE));
     truth.put("pairs", pairs);
-    Path file = io.flywheel.table.Warehouse.localPath(base).resolve("ground_truth.json");
     try {
-      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(truth), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write ground_truth.json under " + base, e);
+      io.flywheel.table.TextFile.write(spark, base + "/ground_truth.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(truth));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode the ground truth", e);
     }
     return truth;
   }
@@ -218,8 +213,7 @@ public final class SkewGenerator implements Serializable {
   public static Map<String, Object> run(SparkSession spark, io.flywheel.run.CliArgs args, LocalDate runDate,
       io.flywheel.config.FlywheelConfig config) {
     String devPath = config.skew().dev().path();
-    Path parent = Path.of(devPath).toAbsolutePath().normalize().getParent();
-    String out = args.option("out", parent == null ? devPath : parent.toString());
+    String out = args.option("out", parentOf(devPath));
     long devRows = Long.parseLong(args.option("dev-rows", "1000"));
     long prodRows = Long.parseLong(args.option("prod-rows", "1500"));
     long seed = Long.parseLong(args.option("seed", "42"));
@@ -230,6 +224,16 @@ public final class SkewGenerator implements Serializable {
             + " --set skew.prod.path=%s/prod_llm_calls%n",
         devRows, prodRows, seed, runDate, out, (System.nanoTime() - started) / 1e9, runDate, out, out);
     return truth;
+  }
+
+  /** The folder holding {@code path}: a local path made absolute, a URI ({@code s3a://b/x/dev}) cut at its last slash. */
+  static String parentOf(String path) {
+    if (!io.flywheel.table.TextFile.isLocal(path)) {
+      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+      return p.substring(0, p.lastIndexOf('/'));
+    }
+    Path parent = io.flywheel.table.Warehouse.localPath(path).toAbsolutePath().normalize().getParent();
+    return parent == null ? path : parent.toString();
   }
 
   private static Map<String, Object> pair(

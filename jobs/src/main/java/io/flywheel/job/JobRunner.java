@@ -29,7 +29,9 @@ public final class JobRunner {
     } catch (ConfigException e) {
       // Bad config or input: nothing was written, and nothing is (exit 2).
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark throws its checked SparkException (a failed task) from
+      // Java calls too, and that run must end with its failed row like any other.
       if (!ctx.dryRun()) {
         log.started();
         log.failed(e);
@@ -54,7 +56,7 @@ public final class JobRunner {
         String ratioFailure = failureRatio(log, job.settings(ctx.config()));
         String message = ratioFailure != null ? ratioFailure : failure;
         log.end(message == null ? "succeeded" : "failed", message);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         log.failed(e);
         throw e;
       }

@@ -96,7 +96,7 @@ public final class RunLog {
   }
 
   /** Ends the run as {@code failed} because of {@code e} (the caller rethrows it). */
-  public void failed(RuntimeException e) {
+  public void failed(Exception e) {
     end("failed", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
   }
 

@@ -189,18 +189,16 @@ public final class SkewJob implements Job {
   }
 
   /**
-   * Writes the report where {@link #reportPath} says, replacing the file atomically
-   * ({@link SkewReport#write}). The report is a local file: with a warehouse on a remote file system
-   * ({@code s3a://}), set {@code skew.report.dir} to a local folder; without it the report is skipped
-   * with a note (the tables hold everything it shows). Returns what was written, or why not.
+   * Writes the report where {@link #reportPath} says, replacing the file whole: a local file through
+   * {@link SkewReport#write}, a remote one ({@code s3a://}) through Hadoop's file system
+   * ({@link io.flywheel.table.TextFile}). Returns where it was written.
    */
   static String writeReport(RunContext ctx, SkewReportData data) {
     String path = reportPath(ctx);
-    java.net.URI uri = java.net.URI.create(path.replace(" ", "%20"));
-    if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
-      return "skipped: " + path + " is not a local path; set skew.report.dir to a local folder";
+    if (!io.flywheel.table.TextFile.isLocal(path)) {
+      return io.flywheel.table.TextFile.write(ctx.spark(), path, SkewReport.render(data));
     }
-    return SkewReport.write(data, uri.getScheme() == null ? Path.of(path) : Path.of(uri)).toString();
+    return SkewReport.write(data, io.flywheel.table.Warehouse.localPath(path)).toString();
   }
 
   /**

@@ -6,7 +6,7 @@ TEMPLATE_FIELDS = ("application", "conf", "files", "py_files", "jars", "driver_c
                    "exclude_packages", "keytab", "principal", "proxy_user", "name", "application_args",
                    "env_vars", "properties_file")
 KNOWN = set(TEMPLATE_FIELDS) | {"task_id", "conn_id", "java_class", "execution_timeout", "retries", "retry_delay",
-                                "queue", "deploy_mode", "verbose", "spark_binary", "executor_cores",
+                                "queue", "pool", "pool_slots", "deploy_mode", "verbose", "spark_binary", "executor_cores",
                                 "executor_memory", "driver_memory", "num_executors", "total_executor_cores"}
 
 

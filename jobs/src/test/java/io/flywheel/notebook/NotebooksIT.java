@@ -63,9 +63,13 @@ class NotebooksIT {
   }
 
   private static void job(Path dir, String... args) {
+    jobOn(DAY, dir, args);
+  }
+
+  private static void jobOn(String day, Path dir, String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--run-date", DAY));
+    all.addAll(List.of("--run-date", day));
     int code = main(dir, new PrintStream(err, true, StandardCharsets.UTF_8), all.toArray(String[]::new));
     assertThat(code).as(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
   }
@@ -85,8 +89,11 @@ class NotebooksIT {
     // Feedback before recommend and skew: generate --feedback pairs ok calls by request_key and fails
     // (NullPointerException in FeedbackGenerator.pairwise) when two have none, as recommend's may.
     job(dir, "generate", "--feedback", "--seed", "5");
-    job(dir, "feedback");
-    job(dir, "export-dataset", "--name", "it");
+    // The feedback job reads the events before its run date + 1 day; the generated events follow the
+    // calls' wall-clock times by up to 60 days (docs/feedback.md), so its run date is after them all.
+    String feedbackDay = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(61).toString();
+    jobOn(feedbackDay, dir, "feedback");
+    jobOn(feedbackDay, dir, "export-dataset", "--name", "it");
     job(dir, "recommend");
     job(dir, "generate", "--skew", "--out", skew.toString(), "--dev-rows", "40", "--prod-rows", "60", "--seed", "42");
     // The clusters need the embedding step: a few texts per side and k = 3 keep it to seconds.

@@ -189,16 +189,12 @@ public final class SkewJob implements Job {
   }
 
   /**
-   * Writes the report where {@link #reportPath} says, replacing the file whole: a local file through
-   * {@link SkewReport#write}, a remote one ({@code s3a://}) through Hadoop's file system
-   * ({@link io.flywheel.table.TextFile}). Returns where it was written.
+   * Writes the report where {@link #reportPath} says, replacing the file whole, on the local disk or
+   * through Hadoop's file system ({@code s3a://}; {@link io.flywheel.table.TextFile}). Returns where it
+   * was written.
    */
   static String writeReport(RunContext ctx, SkewReportData data) {
-    String path = reportPath(ctx);
-    if (!io.flywheel.table.TextFile.isLocal(path)) {
-      return io.flywheel.table.TextFile.write(ctx.spark(), path, SkewReport.render(data));
-    }
-    return SkewReport.write(data, io.flywheel.table.Warehouse.localPath(path)).toString();
+    return io.flywheel.table.TextFile.write(ctx.spark(), reportPath(ctx), SkewReport.render(data));
   }
 
   /**

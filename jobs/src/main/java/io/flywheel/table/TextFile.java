@@ -101,7 +101,11 @@ public final class TextFile {
     }
   }
 
-  private static void writeLocal(java.nio.file.Path target, String text) {
+  /**
+   * Writes {@code text} (UTF-8) to the local file {@code target}, parent folders created: beside its
+   * final name first, then moved over it, so a reader never sees half a file.
+   */
+  public static void writeLocal(java.nio.file.Path target, String text) {
     try {
       Files.createDirectories(target.getParent());
       // Not Files.createTempFile: its owner-only permissions would stay on the file.

@@ -1,6 +1,5 @@
 package io.flywheel.skew.report;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.flywheel.skew.report.SkewReportData.ClusterRow;
 import io.flywheel.skew.report.SkewReportData.FeatureRow;
@@ -8,15 +7,9 @@ import io.flywheel.skew.report.SkewReportData.Histogram;
 import io.flywheel.skew.report.SkewReportData.Summary;
 import io.flywheel.skew.report.SkewReportData.TrendPoint;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -25,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Renders one skew run as a self-contained HTML page: CSS inline, charts as embedded PNG images,
@@ -137,25 +129,7 @@ public final class SkewReport {
    * written beside its final name and moved over it, so a reader never sees half a report.
    */
   public static Path write(SkewReportData data, Path file) {
-    String html = render(data);
-    Path target = file.toAbsolutePath();
-    try {
-      Files.createDirectories(target.getParent());
-      // Not Files.createTempFile: its owner-only permissions would stay on the report.
-      Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-      try {
-        Files.writeString(tmp, html, UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the skew report to " + target + ": " + e.getMessage(), e);
-    }
+    io.flywheel.table.TextFile.writeLocal(file.toAbsolutePath(), render(data));
     return file;
   }
 

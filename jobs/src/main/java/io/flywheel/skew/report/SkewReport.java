@@ -1,6 +1,5 @@
 package io.flywheel.skew.report;
 
-
 import io.flywheel.skew.report.SkewReportData.ClusterRow;
 import io.flywheel.skew.report.SkewReportData.FeatureRow;
 import io.flywheel.skew.report.SkewReportData.Histogram;

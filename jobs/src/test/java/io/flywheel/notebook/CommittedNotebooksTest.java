@@ -45,7 +45,8 @@ class CommittedNotebooksTest {
     }
   }
 
-  private static String text(JsonNode source) {
+  /** A multi-line string of a notebook: nbformat stores it as one string or as a list of lines. */
+  static String text(JsonNode source) {
     if (source.isArray()) {
       StringBuilder sb = new StringBuilder();
       source.forEach(l -> sb.append(l.asText()));

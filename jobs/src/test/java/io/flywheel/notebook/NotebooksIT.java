@@ -181,14 +181,8 @@ class NotebooksIT {
     return text(cell.get("source"));
   }
 
-  /** A multi-line string of a notebook: nbformat stores it as one string or as a list of lines. */
   private static String text(JsonNode s) {
-    if (s.isArray()) {
-      StringBuilder sb = new StringBuilder();
-      s.forEach(l -> sb.append(l.asText()));
-      return sb.toString();
-    }
-    return s.asText();
+    return CommittedNotebooksTest.text(s);
   }
 
   /** A notebook of a markdown cell and the given SQL cells, as nbformat 4 writes one. */

@@ -64,18 +64,10 @@ class S3PipelineIT {
   private static final LocalDate DAY = LocalDate.now(ZoneOffset.UTC).plusDays(1);
   private static final String SHADOW = "cand";
   /**
-   * Tables a rerun of a date rewrites whole with the same rows (TableWrites.replaceRunDate or a MERGE
-   * that matches every row): their Delta version moves, their rows do not. Every other table keeps
-   * its version. Found by this test (the second pass of 2026-11-29); named in docs/airflow.md.
+   * A run's identity in the rows it writes ({@code TableWrites.RUN_IDENTITY}): a table whose rows changed
+   * only there was rewritten with the same content, which a rerun must not do either.
    */
-  private static final Set<String> REWRITTEN_BY_A_RERUN = Set.of("catalog_rejects", "recommend_rejects",
-      "recommendations", "recommendation_metrics", "eval_assertions", "eval_runs", "skew_features", "skew_clusters",
-      "skew_examples", "nondeterminism");
-  /**
-   * A run's identity in the rows it writes: a table a rerun rewrites carries the rerun's run id (and,
-   * like every TIMESTAMP column, its time); the rest of each row must not change.
-   */
-  private static final Set<String> IDENTITY = Set.of("run_id");
+  private static final Set<String> IDENTITY = io.flywheel.table.TableWrites.RUN_IDENTITY;
 
   private static InJvmS3 s3;
   private static FakeLlmServer llm;
@@ -186,44 +178,38 @@ class S3PipelineIT {
   }
 
   /**
-   * A rerun added {@code runs} rows (one per command) and changed no other table's rows nor any file;
-   * only the tables of {@link #REWRITTEN_BY_A_RERUN} may get a new Delta version, with the same rows
-   * but for the rerun's own run id and times ({@link #IDENTITY}).
+   * A rerun added {@code runs} rows (one per command; a shadow warehouse's {@code runs} may gain its own)
+   * and changed nothing else: every other table keeps its Delta version and its rows, every file its bytes.
    */
   private void assertRerunChangedNothing(Snapshot before, Snapshot after, int commands) {
     assertThat(after.tables().keySet()).isEqualTo(before.tables().keySet());
     Map<String, String> changed = new TreeMap<>();
-    Set<String> rewritten = new java.util.TreeSet<>();
     for (String table : before.tables().keySet()) {
-      if (table.equals("runs")) {
-        continue;
-      }
       Table b = before.tables().get(table);
       Table a = after.tables().get(table);
-      if (!a.rows().equals(b.rows())) {
-        if (a.content().equals(b.content())) {
-          rewritten.add(table);
-        } else {
-          changed.put(table, b.rows().size() + " rows -> " + a.rows().size() + ", first now: "
-              + a.content().stream().filter(r -> !b.content().contains(r)).findFirst().orElse("(none new)"));
-        }
+      if (table.equals("runs") || table.endsWith("/runs")) {
+        // An audit table (the warehouse's, or a shadow warehouse's): a rerun is a run, and only adds rows.
+        assertThat(a.rows()).as(table).containsAll(b.rows());
+        continue;
       }
-      if (a.version() != b.version()) {
-        rewritten.add(table);
+      if (!a.content().equals(b.content())) {
+        changed.put(table, b.rows().size() + " rows -> " + a.rows().size() + ", first now: "
+            + a.content().stream().filter(r -> !b.content().contains(r)).findFirst().orElse("(none new)"));
+      } else if (!a.rows().equals(b.rows())) {
+        changed.put(table, "rewritten with the same content under another run");
+      } else if (a.version() != b.version()) {
+        changed.put(table, "version " + b.version() + " -> " + a.version() + " with the same rows");
       }
     }
-    assertThat(changed).as("tables whose rows a rerun changed").isEmpty();
-    assertThat(rewritten).as("tables a rerun rewrote with the same rows").isSubsetOf(REWRITTEN_BY_A_RERUN);
-    assertThat(after.tables().get("runs").rows()).hasSize(before.tables().get("runs").rows().size() + commands);
-    // The skew report is rendered again by skew's rerun, from the tables that rerun rewrites; it still
-    // differs in more than its run id (cause not found yet: issue 12's closing note), so it is
-    // compared by presence, every other file by its bytes.
-    assertThat(after.files().keySet()).isEqualTo(before.files().keySet());
-    Map<String, String> afterBytes = new TreeMap<>(after.files());
-    Map<String, String> beforeBytes = new TreeMap<>(before.files());
-    afterBytes.keySet().removeIf(f -> f.startsWith("reports/skew/"));
-    beforeBytes.keySet().removeIf(f -> f.startsWith("reports/skew/"));
-    assertThat(afterBytes).isEqualTo(beforeBytes);
+    assertThat(changed).as("tables a rerun changed").isEmpty();
+    assertThat(runsRows(after)).as("runs rows (a shadow run's are in its warehouse)").isEqualTo(runsRows(before) + commands);
+    assertThat(after.files()).isEqualTo(before.files());
+  }
+
+  /** The rows of every {@code runs} table of the snapshot: the warehouse's and its shadow warehouses'. */
+  private static long runsRows(Snapshot s) {
+    return s.tables().entrySet().stream().filter(e -> e.getKey().equals("runs") || e.getKey().endsWith("/runs"))
+        .mapToLong(e -> e.getValue().rows().size()).sum();
   }
 
   private record Step(String dag, String task, List<String> args) {}
@@ -350,7 +336,7 @@ class S3PipelineIT {
 
   /**
    * Every Delta table under {@code root} (a folder holding {@code _delta_log}) with its version and
-   * its rows as sorted JSON, and every other file with the SHA-256 of its bytes (run ids aside).
+   * its rows as sorted JSON, and every other file with the SHA-256 of its bytes.
    */
   private Snapshot snapshot(String root) throws IOException {
     Map<String, Table> tables = new TreeMap<>();
@@ -409,19 +395,10 @@ class S3PipelineIT {
     return out;
   }
 
-  /**
-   * A run id as Flywheel makes them ({@code <job>-<run date>-<nanos>}). A file written by a job whose
-   * rerun rewrites its tables (the skew report) names the run that wrote it, like those tables' rows:
-   * that, and only that, may differ after a rerun.
-   */
-  private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("\\b[a-z][a-z-]*-\\d{4}-\\d{2}-\\d{2}-\\d{6,}\\b");
-
-  /** SHA-256 of the file's bytes, with every run id in it replaced by one placeholder. */
+  /** SHA-256 of the file's bytes. */
   private static String sha256(FileSystem fs, FileStatus f) throws IOException {
     try (InputStream in = fs.open(f.getPath())) {
-      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-      byte[] content = RUN_ID.matcher(text).replaceAll("<run id>").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

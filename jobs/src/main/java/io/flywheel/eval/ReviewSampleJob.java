@@ -136,8 +136,9 @@ public final class ReviewSampleJob implements Job {
 
     /**
      * Records the file's answers on the queue rows they are about that have none yet (the last answer
-     * of the file wins for a question it answers twice). Counts those recorded, those about no queue row,
-     * and those about a question already answered; returns why the run fails, or null.
+     * of the file wins for a question it answers twice). Counts those recorded, those already recorded
+     * with the same answer (a rerun), those about no queue row, and those about a question already
+     * answered otherwise; returns why the run fails (the last two over max_failure_ratio), or null.
      */
     private String recordAnswers(TableWrites writes, RunLog log) {
       Map<String, ReviewAnswers.Answer> last = new LinkedHashMap<>();
@@ -152,11 +153,15 @@ public final class ReviewSampleJob implements Job {
               col("answer").as("q_answer"));
       Row c = given.join(queue, given.col("run_date").equalTo(queue.col("q_date")).and(given.col("call_id").equalTo(queue.col("q_call")))
               .and(given.col("question").equalTo(queue.col("q_question"))), "left")
-          .agg(count(when(col("q_call").isNull(), lit(1))), count(when(col("q_answer").isNotNull(), lit(1))),
-              count(when(col("q_call").isNotNull().and(col("q_answer").isNull()), lit(1))))
+          .agg(count(when(col("q_call").isNull(), lit(1))),
+              count(when(col("q_answer").isNotNull().and(col("q_answer").notEqual(col("answer"))), lit(1))),
+              count(when(col("q_call").isNotNull().and(col("q_answer").isNull()), lit(1))),
+              count(when(col("q_answer").equalTo(col("answer")), lit(1))))
           .first();
       long unknown = c.getLong(0);
       long already = c.getLong(1);
+      // The same answer again (a rerun with the same file) is already where it belongs: not a failure.
+      log.count("answers_unchanged", c.getLong(3));
       writes.fillWhereNull(given.withColumn("reviewer", lit(ctx.config().eval().review().reviewer()))
               .withColumn("answered_at", lit(Timestamp.from(ctx.startedAt()))),
           Table.REVIEW_QUEUE, "answer", List.of("answer", "reviewer", "answered_at"));
@@ -165,7 +170,7 @@ public final class ReviewSampleJob implements Job {
       log.count("answers_already_answered", already);
       if (unknown > 0 || already > 0) {
         System.out.printf(Locale.ROOT, "review-sample: %d answers are about no sampled call and question, %d about one already"
-            + " answered (an answer is recorded once; change it with UPDATE review_queue)%n", unknown, already);
+            + " answered otherwise (an answer is recorded once; change it with UPDATE review_queue)%n", unknown, already);
       }
       double notRecorded = (double) (unknown + already) / last.size();
       if (notRecorded > ctx.config().eval().review().maxFailureRatio()) {

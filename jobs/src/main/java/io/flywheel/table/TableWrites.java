@@ -31,17 +31,32 @@ public final class TableWrites {
         .save(wh.path(table));
   }
 
-  /** Replaces {@code table}'s rows of {@code runDate} with {@code rows}, in one transaction. */
-  public void replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate) {
-    replaceRunDate(rows, table, runDate, java.util.Map.of());
+  /**
+   * A run's identity in the rows it writes: the run id and the time the row was made. Rows that differ
+   * only there hold the same content ({@link #replaceRunDate}).
+   */
+  public static final java.util.Set<String> RUN_IDENTITY = java.util.Set.of("run_id", "created_at");
+
+  /**
+   * Replaces {@code table}'s rows of {@code runDate} with {@code rows}, in one transaction; see the
+   * overload. Returns whether it wrote.
+   */
+  public boolean replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate) {
+    return replaceRunDate(rows, table, runDate, java.util.Map.of());
   }
 
   /**
    * Replaces {@code table}'s rows of {@code runDate} whose columns also equal {@code alsoEqual} (values
    * of letters, digits and {@code _.:-} only, e.g. a key hash) with {@code rows}, in one transaction;
    * every row of {@code rows} must match.
+   *
+   * <p>When those rows already hold the same content ({@code rows} equal them as a multiset, but for
+   * the {@link #RUN_IDENTITY} columns), nothing is written and the table keeps its version: a rerun of a
+   * date that computes what the first run wrote changes no table, and the rows keep the id of the run
+   * that wrote them. {@code rows} is computed once (persisted) for the comparison and the write.
+   * Returns whether it wrote.
    */
-  public void replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate, java.util.Map<String, String> alsoEqual) {
+  public boolean replaceRunDate(Dataset<Row> rows, Table table, LocalDate runDate, java.util.Map<String, String> alsoEqual) {
     java.util.List<String> columns = java.util.Arrays.asList(table.schema().fieldNames());
     if (!columns.contains("run_date")) {
       throw new IllegalArgumentException(table.tableName() + " has no run_date column");
@@ -53,9 +68,35 @@ public final class TableWrites {
       }
       where.append(" AND `").append(e.getKey()).append("` = '").append(e.getValue()).append('\'');
     }
-    rows.write().format("delta").mode("overwrite")
-        .option("replaceWhere", where.toString())
-        .save(wh.path(table));
+    // Persisted here unless the caller already did (and then left to the caller).
+    boolean own = rows.storageLevel().equals(org.apache.spark.storage.StorageLevel.NONE());
+    Dataset<Row> fresh = own ? rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : rows;
+    try {
+      if (wh.exists(table) && sameContent(fresh, wh.read(table).where(where.toString()), columns)) {
+        return false;
+      }
+      fresh.write().format("delta").mode("overwrite")
+          .option("replaceWhere", where.toString())
+          .save(wh.path(table));
+      return true;
+    } finally {
+      if (own) {
+        fresh.unpersist();
+      }
+    }
+  }
+
+  /**
+   * Whether {@code a} and {@code b} hold the same rows, duplicates counted, over {@code columns} but
+   * the {@link #RUN_IDENTITY} ones (compared as JSON, so maps and arrays compare too).
+   */
+  static boolean sameContent(Dataset<Row> a, Dataset<Row> b, java.util.List<String> columns) {
+    org.apache.spark.sql.Column content = org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(
+        columns.stream().filter(c -> !RUN_IDENTITY.contains(c)).map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new)));
+    Dataset<Row> x = a.select(content.as("c"));
+    Dataset<Row> y = b.select(content.as("c"));
+    return x.exceptAll(y).isEmpty() && y.exceptAll(x).isEmpty();
   }
 
   /**

@@ -150,7 +150,15 @@ class ReviewSampleJobIT {
         Map.of("call_id", a, "question", "useful", "answer", true),
         Map.of("call_id", b, "question", "useful", "answer", true));
 
-    // The same file again, and another reviewer's different answer: nothing recorded twice, no new event.
+    // The same file again (a rerun): the answers are where they belong; the run succeeds, records nothing.
+    RunLog rerun = JobRunner.run(new ReviewSampleJob(), context(dir, "eval.review.answers=" + answers, "eval.review.reviewer=ana"));
+    assertThat(rerun.status()).isEqualTo("succeeded");
+    assertThat(rerun.get("answers_unchanged")).isEqualTo(3);
+    assertThat(rerun.get("answers_recorded")).isZero();
+    assertThat(rerun.get("answers_already_answered")).isZero();
+    assertThat(rerun.get("answers_sent_to_feedback")).isZero();
+
+    // Another reviewer's different answer: nothing recorded twice, no new event.
     Files.writeString(answers, "[" + answer(a, "useful", false) + "]");
     RunLog again = JobRunner.run(new ReviewSampleJob(), context(dir, "eval.review.answers=" + answers, "eval.review.reviewer=bo"));
     assertThat(again.get("answers_already_answered")).isEqualTo(1);

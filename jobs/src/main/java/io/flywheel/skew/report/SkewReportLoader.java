@@ -33,7 +33,11 @@ public final class SkewReportLoader {
 
   private SkewReportLoader() {}
 
-  /** The report data of {@code runDate} (written by run {@code runId}) and the runs before it. */
+  /**
+   * The report data of {@code runDate} and the runs before it. The report names the run that wrote the
+   * date's {@code skew_features} rows ({@code runId} when there are none): a rerun that computed the same
+   * rows left them as they were (TableWrites.replaceRunDate) and renders the same report.
+   */
   public static SkewReportData load(Warehouse wh, LocalDate runDate, String runId, FlywheelConfig.Skew cfg) {
     java.sql.Date day = java.sql.Date.valueOf(runDate);
     Dataset<Row> all = wh.readOrEmpty(Table.SKEW_FEATURES);
@@ -87,7 +91,8 @@ public final class SkewReportLoader {
     int gaps = (int) clusters.stream().filter(SkewReportData.ClusterRow::coverageGap).count();
     SkewReportData.Summary summary = new SkewReportData.Summary(devRows, prodRows, devBlank, prodBlank, drifted, total,
         auc, cfg.aucThreshold(), gaps);
-    return new SkewReportData(runId, runDate, summary, features, histograms, clusters,
+    String writtenBy = today.isEmpty() ? runId : today.get(0).<String>getAs("run_id");
+    return new SkewReportData(writtenBy, runDate, summary, features, histograms, clusters,
         trend(all, runDate, cfg.alert().historyRuns(), seriesKeys));
   }
 

@@ -37,6 +37,14 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /** Starts a master and {@code workers} workers of one core and {@code workerMemory} each; waits until all registered. */
   public static StandaloneCluster start(Path dir, int workers, String workerMemory) throws Exception {
+    return start(dir, workers, 1, workerMemory);
+  }
+
+  /**
+   * Starts a master and {@code workers} workers of {@code cores} cores (slots: the machine's cores are
+   * shared) and {@code workerMemory} each; waits until all registered.
+   */
+  public static StandaloneCluster start(Path dir, int workers, int cores, String workerMemory) throws Exception {
     StandaloneCluster c = new StandaloneCluster(dir);
     try {
       c.sparkHome();
@@ -52,7 +60,7 @@ public final class StandaloneCluster implements AutoCloseable {
         Path work = Files.createDirectories(dir.resolve("work-" + i));
         logs.add(log);
         c.workDirs.add(work);
-        c.java(log, "-Xmx512m", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+        c.java(log, "-Xmx512m", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", Integer.toString(cores),
             "--memory", workerMemory, "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString(),
             c.masterUrl());
       }

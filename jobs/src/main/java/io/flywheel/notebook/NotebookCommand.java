@@ -145,7 +145,8 @@ public final class NotebookCommand {
 
   /**
    * The kernelspec for this command line: this JVM's java and classpath, the Java 17 flags
-   * ({@link SubmitCommand#JAVA_17_FLAGS}), conf/'s Spark and log settings, and the config to load.
+   * ({@link SubmitCommand#JAVA_17_FLAGS}), {@code FLYWHEEL_KERNEL_JAVA_OPTS}, conf/'s Spark and log
+   * settings, and the config to load.
    * The config is checked here, so a bad one fails now and not in the first cell.
    */
   static KernelSpec kernelSpec(CliArgs cli, Map<String, String> extraEnv) {
@@ -168,6 +169,11 @@ public final class NotebookCommand {
     jvm.add("-Xmx" + System.getenv().getOrDefault("FLYWHEEL_DRIVER_MEMORY", "4g"));
     jvm.addAll(SubmitCommand.JAVA_17_FLAGS);
     jvm.add("-Djava.awt.headless=true");
+    // Further JVM options, e.g. -XX:TieredStopAtLevel=1 for the short kernels of `notebook run` in CI.
+    String more = System.getenv("FLYWHEEL_KERNEL_JAVA_OPTS");
+    if (more != null && !more.isBlank()) {
+      jvm.addAll(List.of(more.trim().split("\\s+")));
+    }
     if (System.getenv("FLYWHEEL_MASTER") != null) {
       jvm.add("-Dspark.master=" + System.getenv("FLYWHEEL_MASTER"));
     }

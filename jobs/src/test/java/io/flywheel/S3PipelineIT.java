@@ -187,18 +187,13 @@ class S3PipelineIT {
     for (String table : before.tables().keySet()) {
       Table b = before.tables().get(table);
       Table a = after.tables().get(table);
-      if (table.equals("runs") || table.endsWith("/runs")) {
+      if (isRuns(table)) {
         // An audit table (the warehouse's, or a shadow warehouse's): a rerun is a run, and only adds rows.
         assertThat(a.rows()).as(table).containsAll(b.rows());
-        continue;
-      }
-      if (!a.content().equals(b.content())) {
-        changed.put(table, b.rows().size() + " rows -> " + a.rows().size() + ", first now: "
-            + a.content().stream().filter(r -> !b.content().contains(r)).findFirst().orElse("(none new)"));
-      } else if (!a.rows().equals(b.rows())) {
-        changed.put(table, "rewritten with the same content under another run");
       } else if (a.version() != b.version()) {
-        changed.put(table, "version " + b.version() + " -> " + a.version() + " with the same rows");
+        // A Delta version is an immutable snapshot: the same version, the same rows. A new one is a
+        // change; what changed is read back through time travel for the message.
+        changed.put(table, "version " + b.version() + " -> " + a.version() + ": " + difference(a.path(), b.version(), a.version()));
       }
     }
     assertThat(changed).as("tables a rerun changed").isEmpty();
@@ -206,16 +201,36 @@ class S3PipelineIT {
     assertThat(after.files()).isEqualTo(before.files());
   }
 
+  /** How {@code path}'s rows at version {@code to} differ from those at {@code from}, in a line. */
+  private String difference(String path, long from, long to) {
+    org.apache.spark.sql.Dataset<Row> b = spark.read().format("delta").option("versionAsOf", from).load(path);
+    org.apache.spark.sql.Dataset<Row> a = spark.read().format("delta").option("versionAsOf", to).load(path);
+    List<String> content = java.util.Arrays.stream(a.schema().fields())
+        .filter(f -> !IDENTITY.contains(f.name()) && !(f.dataType() instanceof org.apache.spark.sql.types.TimestampType))
+        .map(f -> "`" + f.name() + "`").toList();
+    List<String> bc = sortedJson(b, content);
+    List<String> ac = sortedJson(a, content);
+    if (ac.equals(bc)) {
+      return sortedJson(a, List.of("*")).equals(sortedJson(b, List.of("*")))
+          ? "the same rows" : "the same content under another run (run id or times)";
+    }
+    return bc.size() + " rows -> " + ac.size() + ", first new: " + ac.stream().filter(r -> !bc.contains(r)).findFirst().orElse("(none)");
+  }
+
+  private static boolean isRuns(String table) {
+    return table.equals("runs") || table.endsWith("/runs");
+  }
+
   /** The rows of every {@code runs} table of the snapshot: the warehouse's and its shadow warehouses'. */
   private static long runsRows(Snapshot s) {
-    return s.tables().entrySet().stream().filter(e -> e.getKey().equals("runs") || e.getKey().endsWith("/runs"))
+    return s.tables().entrySet().stream().filter(e -> isRuns(e.getKey()))
         .mapToLong(e -> e.getValue().rows().size()).sum();
   }
 
   private record Step(String dag, String task, List<String> args) {}
 
-  /** A table's version, its rows as sorted JSON, and the same without the {@link #IDENTITY} columns. */
-  private record Table(long version, List<String> rows, List<String> content) {}
+  /** A table's path and version, and for a {@code runs} table its rows as sorted JSON (else empty). */
+  private record Table(String path, long version, List<String> rows) {}
 
   private record Snapshot(Map<String, Table> tables, Map<String, String> files) {}
 
@@ -335,37 +350,39 @@ class S3PipelineIT {
   }
 
   /**
-   * Every Delta table under {@code root} (a folder holding {@code _delta_log}) with its version and
-   * its rows as sorted JSON, and every other file with the SHA-256 of its bytes.
+   * Every Delta table under {@code root} (a folder holding {@code _delta_log}) with its version (its
+   * newest commit file) and, for {@code runs} tables, its rows as sorted JSON; every other file with
+   * the SHA-256 of its bytes.
    */
   private Snapshot snapshot(String root) throws IOException {
     Map<String, Table> tables = new TreeMap<>();
     Map<String, String> files = new TreeMap<>();
-    Set<String> tableDirs = new LinkedHashSet<>();
+    Map<String, Long> versions = new TreeMap<>();
     Map<String, LocatedFileStatus> all = listFiles(root);
     for (String rel : all.keySet()) {
       int log = rel.indexOf("_delta_log/");
       if (log >= 0) {
-        tableDirs.add(rel.substring(0, Math.max(0, log - 1)));
+        String table = rel.substring(0, Math.max(0, log - 1));
+        java.util.regex.Matcher commit = COMMIT.matcher(rel.substring(log + "_delta_log/".length()));
+        versions.merge(table, commit.matches() ? Long.parseLong(commit.group(1)) : -1L, Math::max);
       }
     }
-    for (String t : tableDirs) {
-      String path = root + "/" + t;
-      long version = io.delta.tables.DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
-      org.apache.spark.sql.Dataset<Row> df = spark.read().format("delta").load(path);
-      List<String> content = java.util.Arrays.stream(df.schema().fields())
-          .filter(f -> !IDENTITY.contains(f.name()) && !(f.dataType() instanceof org.apache.spark.sql.types.TimestampType))
-          .map(f -> "`" + f.name() + "`").toList();
-      tables.put(t, new Table(version, sortedJson(df, List.of("*")), sortedJson(df, content)));
+    for (Map.Entry<String, Long> t : versions.entrySet()) {
+      String path = root + "/" + t.getKey();
+      List<String> rows = isRuns(t.getKey()) ? sortedJson(spark.read().format("delta").load(path), List.of("*")) : List.of();
+      tables.put(t.getKey(), new Table(path, t.getValue(), rows));
     }
     FileSystem fs = new org.apache.hadoop.fs.Path(root).getFileSystem(spark.sparkContext().hadoopConfiguration());
     for (Map.Entry<String, LocatedFileStatus> e : all.entrySet()) {
-      if (tableDirs.stream().noneMatch(t -> e.getKey().startsWith(t + "/"))) {
+      if (versions.keySet().stream().noneMatch(t -> e.getKey().startsWith(t + "/"))) {
         files.put(e.getKey(), sha256(fs, e.getValue()));
       }
     }
     return new Snapshot(tables, files);
   }
+
+  /** A Delta commit file: {@code <version, 20 digits>.json}. */
+  private static final java.util.regex.Pattern COMMIT = java.util.regex.Pattern.compile("(\\d{20})\\.json");
 
   private static List<String> sortedJson(org.apache.spark.sql.Dataset<Row> df, List<String> columns) {
     List<String> rows = new ArrayList<>();

@@ -121,10 +121,9 @@ class SubmitIT {
     // What a person's submit config holds for this small cluster (the generator adds the rest).
     Path props = dir.resolve("submit.conf");
     List<String> all = jobArgs(warehouse, job, more);
-    // Short-lived JVMs on two shared cores: the client compiler only and one GC thread (the JIT's
-    // optimizing compiler threads were most of each submission's CPU time). The executors get them
+    // Short-lived JVMs on two shared cores (StandaloneCluster.SHORT_LIVED_JVM). The executors get them
     // as a person adds options: a --conf after the generated ones, which keeps the Java 17 flags.
-    String executorOptions = String.join(" ", SubmitCommand.JAVA_17_FLAGS) + " " + String.join(" ", SHORT_LIVED_JVM);
+    String executorOptions = String.join(" ", SubmitCommand.JAVA_17_FLAGS) + " " + String.join(" ", StandaloneCluster.SHORT_LIVED_JVM);
     List<String> line = SubmitCommand.arguments(new SubmitCommand.Settings(cluster.masterUrl(), "client",
         cluster.jobsJar().toString(), props.toString(), null, null, null,
         Map.of("spark.executor.extraJavaOptions", executorOptions), all.get(0), all.subList(1, all.size())));
@@ -133,7 +132,7 @@ class SubmitIT {
     String driverOptions = line.stream().filter(a -> a.startsWith("spark.driver.extraJavaOptions=")).findFirst().orElseThrow()
         .substring("spark.driver.extraJavaOptions=".length());
     List<String> jvm = new ArrayList<>(Arrays.asList(driverOptions.split(" ")));
-    jvm.addAll(SHORT_LIVED_JVM);
+    jvm.addAll(StandaloneCluster.SHORT_LIVED_JVM);
     jvm.add("-Xmx1g");
     List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit"));
     args.addAll(line);
@@ -151,8 +150,6 @@ class SubmitIT {
     }
     return app.group(1);
   }
-
-  private static final List<String> SHORT_LIVED_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   /** What the driver logs when the master accepted the application (StandaloneSchedulerBackend). */
   private static final java.util.regex.Pattern APP_ID = java.util.regex.Pattern.compile("with app ID (app-[0-9-]+)");

@@ -71,7 +71,8 @@ class ClusterRateLimitIT {
     List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", cluster.masterUrl(), "--deploy-mode", "client",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", TestSpark.jvmFlags()),
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", TestSpark.jvmFlags()) + " "
+            + String.join(" ", StandaloneCluster.SHORT_LIVED_JVM),
         "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
         "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
         "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
@@ -90,6 +91,7 @@ class ClusterRateLimitIT {
       submit.add(set);
     }
     List<String> driverJvm = new ArrayList<>(TestSpark.jvmFlags());
+    driverJvm.addAll(StandaloneCluster.SHORT_LIVED_JVM);
     driverJvm.add("-Xmx1g");
     Process driver = cluster.java(driverLog, driverJvm, submit);
     assertThat(driver.waitFor(1200, TimeUnit.SECONDS)).as("driver finished; log: %s", StandaloneCluster.tail(driverLog)).isTrue();

@@ -75,6 +75,7 @@ class SubmitIT {
         target).write().format("delta").save(in.resolve("eval_target_b").toString());
     // Two slots per worker: each application takes one executor of one core on each worker.
     cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 2, "2560m");
+    // What a person's submit config holds for this small cluster (the generator adds the rest).
     Files.writeString(dir.resolve("submit.conf"), String.join("\n",
         "spark.driver.host 127.0.0.1", "spark.driver.bindAddress 127.0.0.1", "spark.executor.cores 1",
         "spark.cores.max 2", "spark.executor.memory 1g", "spark.scheduler.minRegisteredResourcesRatio 1.0",
@@ -118,7 +119,6 @@ class SubmitIT {
    * application's id after checking the exit code and that both workers ran one of its executors.
    */
   private static String submit(Path warehouse, String job, String... more) throws Exception {
-    // What a person's submit config holds for this small cluster (the generator adds the rest).
     Path props = dir.resolve("submit.conf");
     List<String> all = jobArgs(warehouse, job, more);
     // Short-lived JVMs on two shared cores (StandaloneCluster.SHORT_LIVED_JVM). The executors get them

@@ -9,8 +9,6 @@ import java.util.Arrays;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF3;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 
 /**
@@ -68,22 +66,8 @@ public final class ConsumedEvents {
   }
 
   /**
-   * Adds what an event competes on and refers to, parsed from its payload: {@code subject_key},
-   * {@code next_call_id}, {@code pair_call_a}, {@code pair_call_b} (null when the payload does not parse).
-   */
-  public static Dataset<Row> withSubject(Dataset<Row> events) {
-    UserDefinedFunction parse = udf((UDF3<String, String, String, Row>) FeedbackEvents::parsePayload,
-        FeedbackEvents.PARSED_PAYLOAD);
-    return events.withColumn("_sp", parse.apply(col("event_type"), col("call_id"), col("payload")))
-        .withColumn("subject_key", col("_sp.subject_key"))
-        .withColumn("next_call_id", col("_sp.next_call_id"))
-        .withColumn("pair_call_a", col("_sp.pair_call_a"))
-        .withColumn("pair_call_b", col("_sp.pair_call_b"))
-        .drop("_sp");
-  }
-
-  /**
-   * The consumed events to check again with {@code fresh} (the output of {@link #withSubject}): every
+   * The consumed events to check again with {@code fresh} (events with their parsed payload,
+   * {@link FeedbackEvents#withParsedPayload}): every
    * event, in the ledger, of a subject that a fresh event competes on or refers to. A subject is
    * touched when a fresh event has its key, or when one of its events shares a call with a fresh
    * event (its call, or a regenerate's next call: the two halves of a regenerate pair). Precedence

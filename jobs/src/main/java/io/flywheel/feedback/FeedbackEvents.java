@@ -83,45 +83,74 @@ public final class FeedbackEvents {
    * output of its call (for a pairwise event, {@code other_*} of the other call), {@code token_count},
    * {@code reject_reason} / {@code reject_detail} (null when usable), {@code precedence}
    * ({@code effective}, {@code superseded}, {@code conflicting}; null when rejected before) and
-   * {@code is_effective}: the rows the dataset mappings read.
+   * {@code is_effective}: the rows the dataset mappings read. The job runs the same steps apart
+   * ({@link #withParsedPayload}, {@link #eventChecks}, {@link #withPrecedence}, {@link #withTexts}), so
+   * that the texts join only the effective events.
    *
    * @param callTexts the output of {@link #withPromptAndOutput}
    * @param maxTokens examples longer than this (prompt and longest answer, {@link ExampleTokens}) are rejected
    */
   public static Dataset<Row> withEventChecks(Dataset<Row> events, Dataset<Row> callTexts, int maxTokens) {
-    return withPrecedence(eventChecks(events, callTexts, maxTokens));
+    return withTexts(withPrecedence(eventChecks(withParsedPayload(events), callTexts, maxTokens)), callTexts);
   }
 
   /**
-   * {@link #withEventChecks} before precedence: every column but {@code precedence} and
-   * {@code is_effective}. The job persists this, because {@link #withPrecedence} reads it three times.
+   * Adds the columns of {@link #PARSED_PAYLOAD}, parsed from each event's payload, with
+   * {@code edited_text} PII-scrubbed; {@code payload_error} says why a payload is malformed.
    */
-  public static Dataset<Row> eventChecks(Dataset<Row> events, Dataset<Row> callTexts, int maxTokens) {
+  public static Dataset<Row> withParsedPayload(Dataset<Row> events) {
     UserDefinedFunction parse = udf((UDF3<String, String, String, Row>) FeedbackEvents::parsePayload, PARSED_PAYLOAD);
-    Dataset<Row> e = events
+    return events
         .withColumn("_p", parse.apply(col("event_type"), col("call_id"), col("payload")))
         .select(col("*"), col("_p.*")).drop("_p")
-        .withColumn("edited_text", scrubbed(col("edited_text")))
+        .withColumn("edited_text", scrubbed(col("edited_text")));
+  }
+
+  /**
+   * What the checks need of each call, without its texts: {@code call_id}, {@code job},
+   * {@code call_error}, {@code prompt_hash} (SHA-256 of the scrubbed prompt's JSON: equal prompts, equal
+   * hashes), {@code prompt_chars} and {@code output_chars} (scrubbed lengths, for the token limit).
+   */
+  static Dataset<Row> callFeatures(Dataset<Row> callTexts) {
+    return callTexts.select(col("call_id"), col("job"), col("call_error"),
+        sha2(to_json(col("prompt")), 256).as("prompt_hash"), promptChars().as("prompt_chars"),
+        coalesce(length(col("output")), lit(0)).as("output_chars"));
+  }
+
+  private static Column promptChars() {
+    return coalesce(expr("aggregate(prompt, 0L, (acc, m) -> acc + coalesce(length(m.content), 0))"), lit(0L));
+  }
+
+  /**
+   * {@link #withEventChecks} before precedence and without the texts: events with the columns of
+   * {@link #withParsedPayload}, and per event {@code other_call_id}, {@code job}, {@code token_count},
+   * {@code reject_reason} and {@code reject_detail}. Only the calls' narrow features
+   * ({@link #callFeatures}) are joined, so the rows the checks shuffle stay small. The job persists
+   * this, because {@link #withPrecedence} reads it three times.
+   */
+  public static Dataset<Row> eventChecks(Dataset<Row> parsedEvents, Dataset<Row> callTexts, int maxTokens) {
+    Dataset<Row> e = parsedEvents
         .withColumn("_dup_rank", row_number().over(Window.partitionBy("event_id")
             .orderBy(col("event_time").asc_nulls_last(), col("payload").asc_nulls_first(), col("user_id").asc_nulls_last(),
                 col("call_id").asc_nulls_last(), col("event_type").asc_nulls_last(), col("session_id").asc_nulls_last())))
-        .withColumn("other_call_id",
-            when(col("pair_call_a").equalTo(col("call_id")), col("pair_call_b"))
-                .when(col("pair_call_b").equalTo(col("call_id")), col("pair_call_a")));
-    Dataset<Row> own = callTexts.select(col("call_id").as("_c_id"), col("job"), col("prompt"), col("output"),
-        col("call_error"));
-    Dataset<Row> other = callTexts.select(col("call_id").as("_o_id"), col("prompt").as("other_prompt"),
-        col("output").as("other_output"), col("call_error").as("other_call_error"));
+        .withColumn("other_call_id", otherCallId());
+    Dataset<Row> features = callFeatures(callTexts);
+    Dataset<Row> own = features.select(col("call_id").as("_c_id"), col("job"), col("prompt_hash"), col("prompt_chars"),
+        col("output_chars"), col("call_error"));
+    // Only the calls that some pairwise event of this batch names as its other call.
+    Dataset<Row> pairCalls = parsedEvents.select(otherCallId().as("_p_id")).filter(col("_p_id").isNotNull()).distinct();
+    Dataset<Row> other = features.join(pairCalls, features.col("call_id").equalTo(pairCalls.col("_p_id")), "left_semi")
+        .select(col("call_id").as("_o_id"), col("prompt_hash").as("other_prompt_hash"),
+            col("output_chars").as("other_output_chars"), col("call_error").as("other_call_error"));
     // Only pairwise events have another call: the rest join on a key no call has, unique per event, so
     // that they spread over the shuffle instead of all landing, as nulls would, in one partition.
     Column otherKey = coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
     Dataset<Row> j = e.join(own, e.col("call_id").equalTo(own.col("_c_id")), "left")
         .join(other, otherKey.equalTo(other.col("_o_id")), "left");
 
-    Column promptChars = coalesce(expr("aggregate(prompt, 0L, (acc, m) -> acc + coalesce(length(m.content), 0))"), lit(0L));
-    Column answerChars = greatest(coalesce(length(col("output")), lit(0)), coalesce(length(col("edited_text")), lit(0)),
-        coalesce(length(col("other_output")), lit(0)));
-    j = j.withColumn("token_count", ExampleTokens.fromChars(promptChars.plus(answerChars)));
+    Column answerChars = greatest(coalesce(col("output_chars"), lit(0)), coalesce(length(col("edited_text")), lit(0)),
+        coalesce(col("other_output_chars"), lit(0)));
+    j = j.withColumn("token_count", ExampleTokens.fromChars(coalesce(col("prompt_chars"), lit(0L)).plus(answerChars)));
 
     Column blank = lit(false);
     List<Column> missing = new ArrayList<>();
@@ -147,7 +176,7 @@ public final class FeedbackEvents {
       {col("call_error").isNotNull(), lit(RejectReason.NO_OUTPUT.code()), col("call_error")},
       {isPairwise.and(col("other_call_error").isNotNull()), lit(RejectReason.NO_OUTPUT.code()),
           concat(lit("pairwise call "), col("other_call_id"), lit(": "), col("other_call_error"))},
-      {isPairwise.and(not(col("prompt").equalTo(col("other_prompt")))), lit(RejectReason.MISMATCHED_PROMPTS.code()),
+      {isPairwise.and(not(col("prompt_hash").equalTo(col("other_prompt_hash")))), lit(RejectReason.MISMATCHED_PROMPTS.code()),
           concat(lit("pairwise calls "), col("call_id"), lit(" and "), col("other_call_id"), lit(" have different prompts"))},
       {col("token_count").gt(maxTokens), lit(RejectReason.OVER_TOKEN_LIMIT.code()),
           concat(col("token_count"), lit(" tokens > feedback token limit " + maxTokens))},
@@ -158,9 +187,30 @@ public final class FeedbackEvents {
       reason = when(checks[i][0], checks[i][1]).otherwise(reason);
       detail = when(checks[i][0], checks[i][2]).otherwise(detail);
     }
-    j = j.withColumn("reject_reason", reason).withColumn("reject_detail", detail)
-        .drop("_dup_rank", "_c_id", "_o_id", "other_call_error");
-    return j;
+    return j.withColumn("reject_reason", reason).withColumn("reject_detail", detail)
+        .drop("_dup_rank", "_c_id", "_o_id", "other_call_error", "prompt_hash", "other_prompt_hash", "prompt_chars",
+            "output_chars", "other_output_chars", "call_error");
+  }
+
+  /** For a pairwise event, the call of the pair that is not its own (null for every other event). */
+  private static Column otherCallId() {
+    return when(col("pair_call_a").equalTo(col("call_id")), col("pair_call_b"))
+        .when(col("pair_call_b").equalTo(col("call_id")), col("pair_call_a"));
+  }
+
+  /**
+   * Adds the texts to checked events: {@code prompt} and {@code output} of the event's call and, for a
+   * pairwise event, {@code other_output} of the other call (null where the call is unknown).
+   */
+  public static Dataset<Row> withTexts(Dataset<Row> checked, Dataset<Row> callTexts) {
+    Dataset<Row> own = callTexts.select(col("call_id").as("_c_id"), col("prompt"), col("output"));
+    Dataset<Row> pairCalls = checked.select(col("other_call_id").as("_p_id")).filter(col("_p_id").isNotNull()).distinct();
+    Dataset<Row> other = callTexts.join(pairCalls, callTexts.col("call_id").equalTo(pairCalls.col("_p_id")), "left_semi")
+        .select(col("call_id").as("_o_id"), col("output").as("other_output"));
+    Column otherKey = coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
+    return checked.join(own, checked.col("call_id").equalTo(own.col("_c_id")), "left")
+        .join(other, otherKey.equalTo(other.col("_o_id")), "left")
+        .drop("_c_id", "_o_id");
   }
 
   /**

@@ -122,41 +122,59 @@ public final class FeedbackJob implements Job {
       Dataset<Row> ledgerIds = ledger.select(col("event_id").as("_l_event_id")).distinct();
       // An event id consumed before, arriving again with a difference (a retry with a later time): a duplicate.
       Dataset<Row> redelivered = fresh.join(ledgerIds, fresh.col("event_id").equalTo(ledgerIds.col("_l_event_id")), "left_semi");
-      Dataset<Row> candidates = fresh.join(ledgerIds, fresh.col("event_id").equalTo(ledgerIds.col("_l_event_id")), "left_anti");
-      Dataset<Row> recheck = ConsumedEvents.recheckSet(ConsumedEvents.withSubject(candidates), ledger)
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      // The intermediate results below are local checkpoints rather than caches: their plans stay one
+      // node instead of nesting every plan before them (planning those, and printing them for the UI,
+      // cost more than the work), and they do not depend on the ledger any more, whose writes at the
+      // end would drop a cache built on it and compute it again from the changed table.
+      // Payloads parsed once: the re-check set, the calls to read and the checks all need them.
+      Dataset<Row> candidates = FeedbackEvents.withParsedPayload(
+              fresh.join(ledgerIds, fresh.col("event_id").equalTo(ledgerIds.col("_l_event_id")), "left_anti"))
+          .localCheckpoint();
+      Dataset<Row> recheck = ConsumedEvents.recheckSet(candidates, ledger).localCheckpoint();
       List<Column> raw = new ArrayList<>(List.of(col("event_key")));
       raw.addAll(Arrays.asList(ConsumedEvents.rawColumns()));
-      Dataset<Row> batch = candidates.select(raw.toArray(Column[]::new)).withColumn("is_new", lit(true))
-          .unionByName(recheck.select(raw.toArray(Column[]::new)).withColumn("is_new", lit(false)));
-      Dataset<Row> calls = callsOf(ctx.warehouse().readOrEmpty(Table.LLM_CALLS), batch);
-      // Both persisted: precedence reads the checks three times, and each dataset reads its outcome.
-      Dataset<Row> checks = FeedbackEvents.eventChecks(batch, FeedbackEvents.withPromptAndOutput(calls), f.maxTokens())
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> checked = FeedbackEvents.withPrecedence(checks).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> batch = candidates.withColumn("is_new", lit(true))
+          .unionByName(FeedbackEvents.withParsedPayload(recheck.select(raw.toArray(Column[]::new))).withColumn("is_new", lit(false)));
+      // The calls' prompts and outputs, parsed and scrubbed once: the checks read their lengths and
+      // prompt hashes, and only the effective events get the texts themselves (for the datasets).
+      Dataset<Row> callTexts = FeedbackEvents.withPromptAndOutput(callsOf(ctx.warehouse().readOrEmpty(Table.LLM_CALLS), batch))
+          .localCheckpoint();
+      // Precedence reads the checks three times; the rejects, the ledger and the datasets read its outcome.
+      Dataset<Row> checks = FeedbackEvents.eventChecks(batch, callTexts, f.maxTokens()).localCheckpoint();
+      Dataset<Row> checked = FeedbackEvents.withPrecedence(checks).localCheckpoint();
+      release(checks);
       long rechecked = countChecks(log, checked, redelivered);
-      checks.unpersist();
       log.count("events_rechecked", rechecked);
       log.timed("join", t0);
+      Dataset<Row> effective = FeedbackEvents.withTexts(checked.filter(col("is_effective")), callTexts).localCheckpoint();
 
       Timestamp now = Timestamp.from(ctx.startedAt());
       List<Dataset<Row>> overLimit = new ArrayList<>();
       Dataset<Row> replaced = recheck.select("event_id");
       for (FeedbackDataset d : FeedbackDataset.values()) {
-        overLimit.add(writeDataset(d, checked, rechecked == 0 ? null : replaced, log, writes, now));
+        overLimit.add(writeDataset(d, effective, rechecked == 0 ? null : replaced, log, writes, now));
       }
+      release(effective);
+      release(callTexts);
 
       long t3 = System.nanoTime();
       Dataset<Row> rejects = rejectRows(checked, redelivered, overLimit, f.eventsPath(), now);
       writes.deleteWhereIn(Table.FEEDBACK_REJECTS, "event_key",
           checked.select("event_key").union(redelivered.select("event_key")));
       writes.appendOnce(conform(rejects, Table.FEEDBACK_REJECTS), Table.FEEDBACK_REJECTS, 0);
-      // The ledger last: until it commits, a crashed run's events are read again, and every write above is
-      // keyed (MERGE on example_id, deletes by event), so doing it again changes nothing.
-      writes.upsert(conform(ledgerRows(checked, redelivered, now), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED);
+      // The ledger last: until the new events' rows commit, a crashed run's events are read again, and
+      // every write above is keyed (rows whose example_id is stored are never added, deletes by event), so
+      // doing it again changes nothing. Re-checked events are in the ledger: their outcome is updated
+      // first. The new ones are not (the plan read only events missing from it): appended, no MERGE.
+      Dataset<Row> ledgerRows = ledgerRows(checked, redelivered, now);
+      if (rechecked > 0) {
+        writes.upsert(conform(ledgerRows.filter(not(col("_new"))), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED);
+      }
+      writes.appendOnce(conform(ledgerRows.filter(col("_new")), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED, 0);
       log.timed("write", t3);
-      checked.unpersist();
-      recheck.unpersist();
+      release(checked);
+      release(recheck);
+      release(candidates);
       return failure(log, f.maxFailureRatio());
     }
 
@@ -197,15 +215,15 @@ public final class FeedbackJob implements Job {
      * an earlier new one) and within the token limit are inserted. Returns the rows dropped for the
      * token limit.
      */
-    private Dataset<Row> writeDataset(FeedbackDataset d, Dataset<Row> checked, Dataset<Row> replaced, RunLog log,
+    private Dataset<Row> writeDataset(FeedbackDataset d, Dataset<Row> effective, Dataset<Row> replaced, RunLog log,
         TableWrites writes, Timestamp now) {
       FlywheelConfig.Feedback f = ctx.config().feedback();
       Table t = table(d);
       String name = d.tableName();
       long t1 = System.nanoTime();
-      Dataset<Row> mapped = FeedbackMapping.rows(d, checked)
+      Dataset<Row> mapped = FeedbackMapping.rows(d, effective)
           .transform(r -> ExampleCleaning.withExampleId(r, d))
-          .persist(StorageLevel.MEMORY_AND_DISK());
+          .localCheckpoint();
       long rows = mapped.count();
       log.timed("mapping", t1);
       log.count(name + "_rows", rows);
@@ -229,14 +247,25 @@ public final class FeedbackJob implements Job {
       log.count(name + "_over_token_limit", dropped);
       log.timed("dedupe", t2);
       long t3 = System.nanoTime();
-      writes.insertNew(conform(withProvenance(limited.kept(), now), t), t);
+      // Appended, not merged: every row is new (novel was judged against the table as it is, and was
+      // checkpointed before this write), and example_id is unique among them (exact duplicates dropped).
+      writes.appendOnce(conform(withProvenance(limited.kept(), now), t), t, 0);
       log.count(name + "_added", keptCount - dropped);
       log.timed("write", t3);
       Dataset<Row> over = limited.dropped().select(col("event_id"), lit(name).as("dataset"), col("token_count"));
       // Materialised now: the caller writes the rejects after the tables these rows were derived against changed.
       Dataset<Row> overRows = ctx.spark().createDataFrame(over.collectAsList(), over.schema());
-      mapped.unpersist();
+      release(mapped);
+      release(novel);
+      release(kept);
       return overRows;
+    }
+
+    /** Frees the blocks of a local checkpoint that nothing reads any more. */
+    private static void release(Dataset<Row> checkpointed) {
+      if (checkpointed.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD l) {
+        l.rdd().unpersist(false);
+      }
     }
 
     private Dataset<Row> withProvenance(Dataset<Row> rows, Timestamp now) {
@@ -249,11 +278,11 @@ public final class FeedbackJob implements Job {
       Dataset<Row> decided = checked.select(col("event_key"), col("event_id"), col("event_time"), col("user_id"),
           col("session_id"), col("call_id"), col("event_type"), col("payload"), col("subject_key"), col("next_call_id"),
           when(col("reject_reason").isNull(), col("precedence")).otherwise(lit("rejected")).as("outcome"),
-          col("reject_reason").as("reason"));
+          col("reject_reason").as("reason"), col("is_new").as("_new"));
       Dataset<Row> again = redelivered.select(col("event_key"), col("event_id"), col("event_time"), col("user_id"),
           col("session_id"), col("call_id"), col("event_type"), col("payload"), lit(null).cast("string").as("subject_key"),
           lit(null).cast("string").as("next_call_id"), lit("rejected").as("outcome"),
-          lit(RejectReason.DUPLICATE_EVENT.code()).as("reason"));
+          lit(RejectReason.DUPLICATE_EVENT.code()).as("reason"), lit(true).as("_new"));
       return decided.unionByName(again)
           .withColumn("run_id", lit(ctx.runId()))
           .withColumn("run_date", lit(java.sql.Date.valueOf(ctx.runDate())))
@@ -294,10 +323,12 @@ public final class FeedbackJob implements Job {
     }
   }
 
-  /** The {@code llm_calls} rows the batch refers to (its calls, and a pairwise event's other call). */
+  /**
+   * The {@code llm_calls} rows the batch refers to (its calls, and a pairwise event's other call);
+   * {@code batch}: events with their parsed payload ({@link FeedbackEvents#withParsedPayload}).
+   */
   static Dataset<Row> callsOf(Dataset<Row> llmCalls, Dataset<Row> batch) {
-    Dataset<Row> parsed = ConsumedEvents.withSubject(batch);
-    Dataset<Row> ids = parsed.select(explode(array(col("call_id"), col("pair_call_a"), col("pair_call_b"))).as("_id"))
+    Dataset<Row> ids = batch.select(explode(array(col("call_id"), col("pair_call_a"), col("pair_call_b"))).as("_id"))
         .filter(col("_id").isNotNull()).distinct();
     return llmCalls.join(ids, llmCalls.col("call_id").equalTo(ids.col("_id")), "left_semi");
   }

@@ -162,15 +162,17 @@ public final class FeedbackJob implements Job {
       writes.deleteWhereIn(Table.FEEDBACK_REJECTS, "event_key",
           checked.select("event_key").union(redelivered.select("event_key")));
       writes.appendOnce(conform(rejects, Table.FEEDBACK_REJECTS), Table.FEEDBACK_REJECTS, 0);
-      // The ledger last: until the new events' rows commit, a crashed run's events are read again, and
-      // every write above is keyed (rows whose example_id is stored are never added, deletes by event), so
-      // doing it again changes nothing. Re-checked events are in the ledger: their outcome is updated
-      // first. The new ones are not (the plan read only events missing from it): appended, no MERGE.
-      Dataset<Row> ledgerRows = ledgerRows(checked, redelivered, now);
+      // The ledger last, in one commit: until it commits, a crashed run's events are read again, and every
+      // write above is keyed (rows whose example_id is stored are never added, deletes by event), so doing
+      // it again changes nothing. Without re-checked events every row is new (the plan read only events
+      // missing from the ledger): appended, no MERGE. Re-checked ones are in the ledger: one MERGE
+      // updates them and inserts the new ones, since two commits could leave the first without the second.
+      Dataset<Row> ledgerRows = conform(ledgerRows(checked, redelivered, now), Table.FEEDBACK_CONSUMED);
       if (rechecked > 0) {
-        writes.upsert(conform(ledgerRows.filter(not(col("_new"))), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED);
+        writes.upsert(ledgerRows, Table.FEEDBACK_CONSUMED);
+      } else {
+        writes.appendOnce(ledgerRows, Table.FEEDBACK_CONSUMED, 0);
       }
-      writes.appendOnce(conform(ledgerRows.filter(col("_new")), Table.FEEDBACK_CONSUMED), Table.FEEDBACK_CONSUMED, 0);
       log.timed("write", t3);
       release(checked);
       release(recheck);
@@ -278,11 +280,11 @@ public final class FeedbackJob implements Job {
       Dataset<Row> decided = checked.select(col("event_key"), col("event_id"), col("event_time"), col("user_id"),
           col("session_id"), col("call_id"), col("event_type"), col("payload"), col("subject_key"), col("next_call_id"),
           when(col("reject_reason").isNull(), col("precedence")).otherwise(lit("rejected")).as("outcome"),
-          col("reject_reason").as("reason"), col("is_new").as("_new"));
+          col("reject_reason").as("reason"));
       Dataset<Row> again = redelivered.select(col("event_key"), col("event_id"), col("event_time"), col("user_id"),
           col("session_id"), col("call_id"), col("event_type"), col("payload"), lit(null).cast("string").as("subject_key"),
           lit(null).cast("string").as("next_call_id"), lit("rejected").as("outcome"),
-          lit(RejectReason.DUPLICATE_EVENT.code()).as("reason"), lit(true).as("_new"));
+          lit(RejectReason.DUPLICATE_EVENT.code()).as("reason"));
       return decided.unionByName(again)
           .withColumn("run_id", lit(ctx.runId()))
           .withColumn("run_date", lit(java.sql.Date.valueOf(ctx.runDate())))

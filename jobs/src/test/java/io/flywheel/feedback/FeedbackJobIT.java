@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -256,6 +257,42 @@ class FeedbackJobIT {
     assertThat(after).isEqualTo(before);
   }
 
+  /**
+   * A run that died after writing its datasets and rejects but before the ledger rows of its new
+   * events committed: the ledger is restored to the version before that commit. The next run reads
+   * those events again and leaves every table with the same content (no example or reject twice).
+   */
+  @Test
+  @Order(5)
+  void aRunThatDiedBeforeItsLedgerCommitIsTakenAgainWithoutDuplicates() {
+    Map<String, List<String>> before = contents();
+    long ledgerRows = table(Table.FEEDBACK_CONSUMED).count();
+    io.delta.tables.DeltaTable.forPath(spark, dir.resolve("warehouse").resolve(Table.FEEDBACK_CONSUMED.tableName()).toString())
+        .restoreToVersion(version(Table.FEEDBACK_CONSUMED) - 1);
+    long lost = ledgerRows - table(Table.FEEDBACK_CONSUMED).count();
+    assertThat(lost).isPositive();
+
+    RunLog resumed = feedback(DAY2);
+
+    assertThat(resumed.status()).isEqualTo("succeeded");
+    assertThat(resumed.get("events_read")).isEqualTo(lost);
+    assertThat(contents()).isEqualTo(before);
+  }
+
+  /** Per table of the job, its rows' identities (example id; event key and outcome or reason), sorted, duplicates kept. */
+  static Map<String, List<String>> contents() {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (Table t : new FeedbackJob().tables()) {
+      Column id = switch (t) {
+        case FEEDBACK_CONSUMED -> concat_ws("|", col("event_key"), col("outcome"));
+        case FEEDBACK_REJECTS -> concat_ws("|", col("event_key"), col("reason"), coalesce(col("dataset"), lit("")));
+        default -> col("example_id");
+      };
+      out.put(t.tableName(), table(t).select(id).collectAsList().stream().map(r -> r.getString(0)).sorted().toList());
+    }
+    return out;
+  }
+
   static Path export(String name, String... extra) {
     List<String> sets = new ArrayList<>(List.of("feedback.export.name=" + name));
     sets.addAll(List.of(extra));
@@ -316,7 +353,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void everyExportedFilePassesItsFormatsValidationAndNoUserIsOnBothSides() throws IOException {
     Path out = export("first");
     ExportManifest manifest = ExportManifest.fromJson(Files.readString(out.resolve("manifest.json")));
@@ -355,7 +392,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void exportingAgainFromTheManifestsVersionsGivesByteIdenticalFiles() throws IOException {
     Path firstOut = dir.resolve("warehouse").resolve("exports").resolve("first");
     ExportManifest firstManifest = ExportManifest.fromJson(Files.readString(firstOut.resolve("manifest.json")));
@@ -382,7 +419,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void forgetUserRemovesEveryTraceOfTheUserFromTablesAndTheNextExport() throws IOException {
     String user = table(Table.SFT_EXAMPLES).groupBy("user_id").count().orderBy(col("count").desc(), col("user_id")).first().getString(0);
     List<String> theirLines = new ArrayList<>();

@@ -130,7 +130,10 @@ public final class FeedbackJob implements Job {
       Dataset<Row> candidates = FeedbackEvents.withParsedPayload(
               fresh.join(ledgerIds, fresh.col("event_id").equalTo(ledgerIds.col("_l_event_id")), "left_anti"))
           .localCheckpoint();
-      Dataset<Row> recheck = ConsumedEvents.recheckSet(candidates, ledger).localCheckpoint();
+      // A ledger with no event that takes part in precedence (a first run) has nothing to check again:
+      // looking for it would still shuffle every new event's subject and calls.
+      Dataset<Row> recheck = ledger.filter(col("outcome").isin((Object[]) ConsumedEvents.RECHECKABLE)).isEmpty()
+          ? ledger.filter(lit(false)) : ConsumedEvents.recheckSet(candidates, ledger).localCheckpoint();
       List<Column> raw = new ArrayList<>(List.of(col("event_key")));
       raw.addAll(Arrays.asList(ConsumedEvents.rawColumns()));
       Dataset<Row> batch = candidates.withColumn("is_new", lit(true))

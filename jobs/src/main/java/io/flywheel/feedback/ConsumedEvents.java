@@ -17,8 +17,15 @@ import org.apache.spark.sql.expressions.Window;
  * checked again with them because they compete on the same subject. Pure transforms.
  */
 public final class ConsumedEvents {
-  /** Ledger outcomes that take part in precedence, hence are checked again when their subject gets a new event. */
-  static final String[] RECHECKABLE = {"effective", "superseded", "conflicting"};
+  /**
+   * The ledger rows that take part in precedence, hence are checked again when their subject gets a
+   * new event: outcome {@code effective} or {@code superseded}, or rejected as {@code conflicting}
+   * (another user's later signal can change who disagrees). Other rejects stay rejected.
+   */
+  static Column recheckable() {
+    return col("outcome").isin("effective", "superseded")
+        .or(col("outcome").equalTo("rejected").and(col("reason").equalTo(RejectReason.CONFLICTING.code())));
+  }
 
   private ConsumedEvents() {}
 
@@ -74,7 +81,7 @@ public final class ConsumedEvents {
    * and conflicts span runs, so these subjects are decided again as a whole.
    */
   public static Dataset<Row> recheckSet(Dataset<Row> fresh, Dataset<Row> ledger) {
-    Dataset<Row> prior = ledger.filter(col("outcome").isin((Object[]) RECHECKABLE));
+    Dataset<Row> prior = ledger.filter(recheckable());
     Dataset<Row> subjects = fresh.select(col("subject_key").as("_s")).filter(col("_s").isNotNull());
     Dataset<Row> calls = fresh.select(explode(array(col("call_id"), col("next_call_id"), col("pair_call_a"),
             col("pair_call_b"))).as("_c"))

@@ -132,7 +132,7 @@ public final class FeedbackJob implements Job {
           .localCheckpoint();
       // A ledger with no event that takes part in precedence (a first run) has nothing to check again:
       // looking for it would still shuffle every new event's subject and calls.
-      Dataset<Row> recheck = ledger.filter(col("outcome").isin((Object[]) ConsumedEvents.RECHECKABLE)).isEmpty()
+      Dataset<Row> recheck = ledger.filter(ConsumedEvents.recheckable()).isEmpty()
           ? ledger.filter(lit(false)) : ConsumedEvents.recheckSet(candidates, ledger).localCheckpoint();
       List<Column> raw = new ArrayList<>(List.of(col("event_key")));
       raw.addAll(Arrays.asList(ConsumedEvents.rawColumns()));

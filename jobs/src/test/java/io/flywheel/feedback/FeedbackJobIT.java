@@ -242,8 +242,33 @@ class FeedbackJobIT {
     }
   }
 
+  /**
+   * A conflict spans runs: a third user's signal on the output two users disagreed about in the last
+   * run is decided with theirs, so it is conflicting too, not effective on its own.
+   */
   @Test
   @Order(4)
+  void aNewSignalOnAnOutputInConflictIsDecidedWithTheConflictingOnes() {
+    Row contradiction = table(Table.FEEDBACK_CONSUMED).filter(col("event_id").equalTo("EV-contradiction"))
+        .select("event_time", "call_id", "outcome", "reason").first();
+    assertThat(contradiction.getString(2) + "/" + contradiction.getString(3)).isEqualTo("rejected/conflicting");
+    appendEvents(List.of(event("EV-third-opinion", new Timestamp(contradiction.getTimestamp(0).getTime() + 60_000L),
+        "FU-third", contradiction.getString(1), "thumbs_up")));
+
+    // Its one event is rejected: over any failure ratio but 1, and the run would end failed (after committing).
+    RunLog third = feedback(DAY2, "feedback.max_failure_ratio=1");
+
+    assertThat(third.status()).isEqualTo("succeeded");
+    assertThat(third.get("events_read")).isEqualTo(1);
+    assertThat(third.get("events_rechecked")).isGreaterThanOrEqualTo(2);
+    assertThat(third.get("rejected_conflicting")).isEqualTo(1);
+    assertThat(table(Table.FEEDBACK_CONSUMED).filter(col("event_id").equalTo("EV-third-opinion"))
+        .select("outcome", "reason").first().mkString("/")).isEqualTo("rejected/conflicting");
+    assertThat(table(Table.KTO_EXAMPLES).filter(col("event_id").equalTo("EV-third-opinion")).count()).isZero();
+  }
+
+  @Test
+  @Order(5)
   void aRerunOfTheDateAddsNothing() {
     Map<String, Long> before = new TreeMap<>();
     new FeedbackJob().tables().forEach(t -> before.put(t.tableName(), version(t)));
@@ -263,7 +288,7 @@ class FeedbackJobIT {
    * those events again and leaves every table with the same content (no example or reject twice).
    */
   @Test
-  @Order(5)
+  @Order(6)
   void aRunThatDiedBeforeItsLedgerCommitIsTakenAgainWithoutDuplicates() {
     Map<String, List<String>> before = contents();
     long ledgerRows = table(Table.FEEDBACK_CONSUMED).count();
@@ -272,7 +297,7 @@ class FeedbackJobIT {
     long lost = ledgerRows - table(Table.FEEDBACK_CONSUMED).count();
     assertThat(lost).isPositive();
 
-    RunLog resumed = feedback(DAY2);
+    RunLog resumed = feedback(DAY2, "feedback.max_failure_ratio=1");
 
     assertThat(resumed.status()).isEqualTo("succeeded");
     assertThat(resumed.get("events_read")).isEqualTo(lost);
@@ -353,7 +378,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void everyExportedFilePassesItsFormatsValidationAndNoUserIsOnBothSides() throws IOException {
     Path out = export("first");
     ExportManifest manifest = ExportManifest.fromJson(Files.readString(out.resolve("manifest.json")));
@@ -392,7 +417,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void exportingAgainFromTheManifestsVersionsGivesByteIdenticalFiles() throws IOException {
     Path firstOut = dir.resolve("warehouse").resolve("exports").resolve("first");
     ExportManifest firstManifest = ExportManifest.fromJson(Files.readString(firstOut.resolve("manifest.json")));
@@ -419,7 +444,7 @@ class FeedbackJobIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void forgetUserRemovesEveryTraceOfTheUserFromTablesAndTheNextExport() throws IOException {
     String user = table(Table.SFT_EXAMPLES).groupBy("user_id").count().orderBy(col("count").desc(), col("user_id")).first().getString(0);
     List<String> theirLines = new ArrayList<>();

@@ -125,7 +125,7 @@ public final class FeedbackEvents {
    * {@link #withEventChecks} before precedence and without the texts: events with the columns of
    * {@link #withParsedPayload}, and per event {@code other_call_id}, {@code job}, {@code token_count},
    * {@code reject_reason} and {@code reject_detail}. Only the calls' narrow features
-   * ({@link #callFeatures}) are joined, so the rows the checks shuffle stay small. The job persists
+   * ({@link #callFeatures}) are joined, so the rows the checks shuffle stay small. The job checkpoints
    * this, because {@link #withPrecedence} reads it three times.
    */
   public static Dataset<Row> eventChecks(Dataset<Row> parsedEvents, Dataset<Row> callTexts, int maxTokens) {
@@ -137,16 +137,11 @@ public final class FeedbackEvents {
     Dataset<Row> features = callFeatures(callTexts);
     Dataset<Row> own = features.select(col("call_id").as("_c_id"), col("job"), col("prompt_hash"), col("prompt_chars"),
         col("output_chars"), col("call_error"));
-    // Only the calls that some pairwise event of this batch names as its other call.
-    Dataset<Row> pairCalls = parsedEvents.select(otherCallId().as("_p_id")).filter(col("_p_id").isNotNull()).distinct();
-    Dataset<Row> other = features.join(pairCalls, features.col("call_id").equalTo(pairCalls.col("_p_id")), "left_semi")
+    Dataset<Row> other = pairedCalls(features, parsedEvents.select(otherCallId().as("_p_id")))
         .select(col("call_id").as("_o_id"), col("prompt_hash").as("other_prompt_hash"),
             col("output_chars").as("other_output_chars"), col("call_error").as("other_call_error"));
-    // Only pairwise events have another call: the rest join on a key no call has, unique per event, so
-    // that they spread over the shuffle instead of all landing, as nulls would, in one partition.
-    Column otherKey = coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
     Dataset<Row> j = e.join(own, e.col("call_id").equalTo(own.col("_c_id")), "left")
-        .join(other, otherKey.equalTo(other.col("_o_id")), "left");
+        .join(other, otherCallKey().equalTo(other.col("_o_id")), "left");
 
     Column answerChars = greatest(coalesce(col("output_chars"), lit(0)), coalesce(length(col("edited_text")), lit(0)),
         coalesce(col("other_output_chars"), lit(0)));
@@ -192,6 +187,21 @@ public final class FeedbackEvents {
             "output_chars", "other_output_chars", "call_error");
   }
 
+  /** The rows of {@code calls} that some event names as its other call ({@code otherIds}: column {@code _p_id}, null for most). */
+  private static Dataset<Row> pairedCalls(Dataset<Row> calls, Dataset<Row> otherIds) {
+    Dataset<Row> ids = otherIds.filter(col("_p_id").isNotNull()).distinct();
+    return calls.join(ids, calls.col("call_id").equalTo(ids.col("_p_id")), "left_semi");
+  }
+
+  /**
+   * The key an event joins its other call on. Only pairwise events have another call: the rest join on
+   * a key no call has, unique per event, so that they spread over the shuffle instead of all landing,
+   * as nulls would, in one partition.
+   */
+  private static Column otherCallKey() {
+    return coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
+  }
+
   /** For a pairwise event, the call of the pair that is not its own (null for every other event). */
   private static Column otherCallId() {
     return when(col("pair_call_a").equalTo(col("call_id")), col("pair_call_b"))
@@ -204,12 +214,10 @@ public final class FeedbackEvents {
    */
   public static Dataset<Row> withTexts(Dataset<Row> checked, Dataset<Row> callTexts) {
     Dataset<Row> own = callTexts.select(col("call_id").as("_c_id"), col("prompt"), col("output"));
-    Dataset<Row> pairCalls = checked.select(col("other_call_id").as("_p_id")).filter(col("_p_id").isNotNull()).distinct();
-    Dataset<Row> other = callTexts.join(pairCalls, callTexts.col("call_id").equalTo(pairCalls.col("_p_id")), "left_semi")
+    Dataset<Row> other = pairedCalls(callTexts, checked.select(col("other_call_id").as("_p_id")))
         .select(col("call_id").as("_o_id"), col("output").as("other_output"));
-    Column otherKey = coalesce(col("other_call_id"), concat(lit("\u0000none-"), col("event_id")));
     return checked.join(own, checked.col("call_id").equalTo(own.col("_c_id")), "left")
-        .join(other, otherKey.equalTo(other.col("_o_id")), "left")
+        .join(other, otherCallKey().equalTo(other.col("_o_id")), "left")
         .drop("_c_id", "_o_id");
   }
 

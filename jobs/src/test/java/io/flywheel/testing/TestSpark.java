@@ -38,6 +38,9 @@ public final class TestSpark {
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
               .config("spark.databricks.delta.snapshotPartitions", "2")
+              // Generated classes kept for reuse (default 100): the suite runs the same queries in every
+              // run of a job, and compiling them again was a third of the JVM's time (docs/testing.md).
+              .config("spark.sql.codegen.cache.maxEntries", "4000")
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }

@@ -121,7 +121,9 @@ public final class ExampleCleaning {
     if (bands < 1 || bandRows < 1) {
       throw new IllegalArgumentException("LSH bands and rows per band must be positive, got " + bands + " x " + bandRows);
     }
-    Dataset<Row> words = rows.select(col("example_id"), col("event_time"),
+    // Sorted first, so that the sort's sampling pass reads the texts and not their shingle vectors.
+    Dataset<Row> words = rows.orderBy(col("event_time").asc_nulls_last(), col("example_id"))
+        .select(col("example_id"), col("event_time"),
             filter(split(lower(coalesce(text, lit(""))), "[^\\p{L}\\p{N}]+"), w -> length(w).gt(0)).as("_words"),
             to_json(struct(sameKeys.isEmpty()
                 ? new Column[] {lit(0).as("none")}
@@ -130,39 +132,49 @@ public final class ExampleCleaning {
         .withColumn("_shingles", when(size(col("_ngrams")).gt(0), col("_ngrams"))
             .otherwise(array(concat_ws(" ", col("_words")))))
         .filter(size(col("_words")).gt(0));
+    // Ranked once: the position of each row in (event time, example_id) order is a long (_rid) that the
+    // band rows (bands per row) carry, sort on and join on instead of the 64-character example_id.
     // Checkpointed: read three times below (signatures, both sides of the exact comparison), and
     // tokenising, shingling and hashing every text again each time cost more than keeping the vectors.
     Dataset<Row> features = new HashingTF().setInputCol("_shingles").setOutputCol("_features").setBinary(true)
         .setNumFeatures(SHINGLE_BUCKETS).transform(grams)
         .select(col("example_id"), col("event_time"), col("_keys"), col("_features"))
+        .withColumn("_rid", monotonically_increasing_id())
         .localCheckpoint();
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(bands * bandRows).setSeed(seed)
         .setInputCol("_features").setOutputCol("_hashes").fit(features);
-    UserDefinedFunction signatures = udf((UDF1<scala.collection.Seq<Vector>, long[]>) h -> bandSignatures(h, bands, bandRows),
+    UserDefinedFunction signatures = udf((UDF2<scala.collection.Seq<Vector>, Long, long[]>) (h, keys) -> bandSignatures(h, keys, bands, bandRows),
         DataTypes.createArrayType(DataTypes.LongType, false));
+    // The keys are mixed into each band's signature, so rows of other keys share a bucket only by a hash
+    // collision, which the exact comparison below rejects.
     Dataset<Row> banded = model.transform(features)
-        .select(col("example_id"), col("event_time"), col("_keys"), posexplode(signatures.apply(col("_hashes"))).as(new String[] {"_band", "_sig"}));
-    WindowSpec bucket = Window.partitionBy(col("_band"), col("_sig"), col("_keys"))
-        .orderBy(col("event_time").asc_nulls_last(), col("example_id"));
+        .select(col("_rid"), posexplode(signatures.apply(col("_hashes"), xxhash64(col("_keys")))).as(new String[] {"_band", "_sig"}));
+    // monotonically_increasing_id rises with the partition and the row within it, so after the global sort
+    // (and only narrow steps since) _rid order is rank order.
+    WindowSpec bucket = Window.partitionBy(col("_band"), col("_sig")).orderBy(col("_rid"));
     Dataset<Row> candidates = banded
-        .select(col("example_id").as("later"), first(col("example_id")).over(bucket).as("_first"),
-            lag(col("example_id"), 1).over(bucket).as("_prev"))
+        .select(col("_rid").as("later"), first(col("_rid")).over(bucket).as("_first"),
+            lag(col("_rid"), 1).over(bucket).as("_prev"))
         .select(col("later"), explode(array(col("_first"), col("_prev"))).as("earlier"))
         .filter(col("earlier").isNotNull().and(col("earlier").notEqual(col("later"))))
         .select("earlier", "later").distinct();
     UserDefinedFunction jaccard = udf((UDF2<Vector, Vector, Double>) ExampleCleaning::jaccard, DataTypes.DoubleType);
-    Dataset<Row> a = features.select(col("example_id").as("_a_id"), col("_features").as("_a"));
-    Dataset<Row> b = features.select(col("example_id").as("_b_id"), col("_features").as("_b"));
-    return candidates.join(a, col("earlier").equalTo(col("_a_id"))).join(b, col("later").equalTo(col("_b_id")))
-        .select(col("earlier"), col("later"), jaccard.apply(col("_a"), col("_b")).as("jaccard"))
+    Dataset<Row> a = features.select(col("_rid").as("_a_rid"), col("example_id").as("_a_id"), col("_keys").as("_a_keys"), col("_features").as("_a"));
+    Dataset<Row> b = features.select(col("_rid").as("_b_rid"), col("example_id").as("_b_id"), col("_keys").as("_b_keys"), col("_features").as("_b"));
+    return candidates.join(a, col("earlier").equalTo(col("_a_rid"))).join(b, col("later").equalTo(col("_b_rid")))
+        .filter(col("_a_keys").equalTo(col("_b_keys")))
+        .select(col("_a_id").as("earlier"), col("_b_id").as("later"), jaccard.apply(col("_a"), col("_b")).as("jaccard"))
         .filter(col("jaccard").geq(threshold));
   }
 
-  /** One signature per band: the band's {@code bandRows} min-hashes mixed into one long. */
-  static long[] bandSignatures(scala.collection.Seq<Vector> hashes, int bands, int bandRows) {
+  /**
+   * One signature per band: the band's {@code bandRows} min-hashes and the row's {@code keys} hash
+   * mixed into one long.
+   */
+  static long[] bandSignatures(scala.collection.Seq<Vector> hashes, long keys, int bands, int bandRows) {
     long[] out = new long[bands];
     for (int b = 0; b < bands; b++) {
-      long h = 0x9E3779B97F4A7C15L;
+      long h = 0x9E3779B97F4A7C15L ^ keys;
       for (int r = 0; r < bandRows; r++) {
         h = (h ^ (long) hashes.apply(b * bandRows + r).apply(0)) * 0xBF58476D1CE4E5B9L;
         h ^= h >>> 31;

@@ -1,5 +1,7 @@
 package io.flywheel.testing;
 
+import io.flywheel.fs.NioLocalFileSystem;
+
 import io.flywheel.config.ConfigLoader;
 import io.flywheel.run.RunContext;
 import io.flywheel.table.Warehouse;
@@ -41,6 +43,14 @@ public final class TestSpark {
               // Generated classes kept for reuse (default 100): the suite runs the same queries in every
               // run of a job, and compiling them again was a third of the JVM's time (docs/testing.md).
               .config("spark.sql.codegen.cache.maxEntries", "4000")
+              // Tiny data: interpreting expressions costs less than compiling them, and Spark checks that
+              // both give the same results (the factory mode is its own testing switch). The jobs' own
+              // code is UDFs and column expressions, with no generated code of its own (docs/testing.md).
+              .config("spark.sql.codegen.wholeStage", "false")
+              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+              // The local file system without a chmod or readlink process per file (NioLocalFileSystem).
+              .config("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName())
+              .config("spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }

@@ -27,7 +27,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * made through {@code FileContext}, which is how Delta commits. A Delta commit on a local folder cost
  * about ten processes. This one sets permissions and checks links with {@code java.nio.file} and
  * does the rest as Hadoop does. Set by {@code fs.file.impl} (this class) and
- * {@code fs.AbstractFileSystem.file.impl} ({@link Fs}): docs/testing.md#local-file-system.
+ * {@code fs.AbstractFileSystem.file.impl} ({@link Fs}): docs/testing.md#suite-time.
  */
 public class NioLocalFileSystem extends LocalFileSystem {
   public NioLocalFileSystem() {

@@ -80,7 +80,10 @@ class SubmitIT {
         "spark.driver.host 127.0.0.1", "spark.driver.bindAddress 127.0.0.1", "spark.executor.cores 1",
         "spark.cores.max 2", "spark.executor.memory 1g", "spark.scheduler.minRegisteredResourcesRatio 1.0",
         "spark.scheduler.maxRegisteredResourcesWaitingTime 120s", "spark.ui.enabled false",
-        "spark.sql.shuffle.partitions 4", ""));
+        "spark.sql.shuffle.partitions 4", "")
+        // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster).
+        + TestSpark.LOCAL_FILE_SYSTEM.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + "\n")
+            .collect(java.util.stream.Collectors.joining()));
   }
 
   @AfterAll

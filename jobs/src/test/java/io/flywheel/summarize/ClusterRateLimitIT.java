@@ -81,6 +81,8 @@ class ClusterRateLimitIT {
         "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "--class", "io.flywheel.Main", cluster.jobsJar().toString(),
         "summarize", "--run-date", "2026-12-03"));
+    // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster).
+    TestSpark.LOCAL_FILE_SYSTEM.forEach((k, v) -> submit.addAll(submit.indexOf("--class"), List.of("--conf", k + "=" + v)));
     for (String set : List.of(
         "warehouse.root=" + dir.resolve("warehouse"), "catalog.path=" + dir.resolve("catalog"),
         "summarize.prompts_dir=" + TestSpark.confDir().resolve("prompts"), "summarize.call_partitions=4",

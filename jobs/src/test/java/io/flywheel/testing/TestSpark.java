@@ -26,6 +26,15 @@ public final class TestSpark {
 
   private TestSpark() {}
 
+  /**
+   * The local file system without a chmod or readlink process per file and rename
+   * ({@link NioLocalFileSystem}), as conf/spark-defaults.conf sets it; for the test session and the
+   * JVMs that tests start, whose classpath holds the jobs module's classes.
+   */
+  public static final Map<String, String> LOCAL_FILE_SYSTEM = Map.of(
+      "spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName(),
+      "spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName());
+
   public static synchronized SparkSession session() {
     if (spark == null) {
       spark =
@@ -48,9 +57,7 @@ public final class TestSpark {
               // code is UDFs and column expressions, with no generated code of its own (docs/testing.md).
               .config("spark.sql.codegen.wholeStage", "false")
               .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-              // The local file system without a chmod or readlink process per file (NioLocalFileSystem).
-              .config("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName())
-              .config("spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName())
+              .config(new java.util.HashMap<String, Object>(LOCAL_FILE_SYSTEM))
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }

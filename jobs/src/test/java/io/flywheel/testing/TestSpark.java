@@ -1,8 +1,7 @@
 package io.flywheel.testing;
 
-import io.flywheel.fs.NioLocalFileSystem;
-
 import io.flywheel.config.ConfigLoader;
+import io.flywheel.fs.NioLocalFileSystem;
 import io.flywheel.run.RunContext;
 import io.flywheel.table.Warehouse;
 import java.nio.file.Path;

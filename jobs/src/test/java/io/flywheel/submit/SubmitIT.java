@@ -81,9 +81,12 @@ class SubmitIT {
         "spark.cores.max 2", "spark.executor.memory 1g", "spark.scheduler.minRegisteredResourcesRatio 1.0",
         "spark.scheduler.maxRegisteredResourcesWaitingTime 120s", "spark.ui.enabled false",
         "spark.sql.shuffle.partitions 4", "")
-        // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster).
-        + TestSpark.LOCAL_FILE_SYSTEM.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + "\n")
-            .collect(java.util.stream.Collectors.joining()));
+        // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster). Test
+        // settings beside what a person sets: interpreted expressions, since each short-lived executor
+        // would compile every generated class again (ClusterRateLimitIT and SummarizeCrashIT keep
+        // Spark's generated code on a cluster and in a second JVM).
+        + java.util.stream.Stream.concat(TestSpark.LOCAL_FILE_SYSTEM.entrySet().stream(), TestSpark.INTERPRETED.entrySet().stream())
+            .map(e -> e.getKey() + " " + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
   }
 
   @AfterAll

@@ -34,6 +34,17 @@ public final class TestSpark {
       "spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName(),
       "spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName());
 
+  /**
+   * Expressions interpreted, not compiled: on tiny data that costs less than compiling them with
+   * Janino, and Spark checks that both give the same results (the factory mode is its own testing
+   * switch). The jobs' own code is UDFs and column expressions, with no generated code of its own
+   * (docs/testing.md#suite-time). For the test session and the short-lived cluster JVMs of SubmitIT,
+   * where every executor would compile each generated class again.
+   */
+  public static final Map<String, String> INTERPRETED = Map.of(
+      "spark.sql.codegen.wholeStage", "false",
+      "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
   public static synchronized SparkSession session() {
     if (spark == null) {
       spark =
@@ -51,11 +62,7 @@ public final class TestSpark {
               // Generated classes kept for reuse (default 100): the suite runs the same queries in every
               // run of a job, and compiling them again was a third of the JVM's time (docs/testing.md).
               .config("spark.sql.codegen.cache.maxEntries", "4000")
-              // Tiny data: interpreting expressions costs less than compiling them, and Spark checks that
-              // both give the same results (the factory mode is its own testing switch). The jobs' own
-              // code is UDFs and column expressions, with no generated code of its own (docs/testing.md).
-              .config("spark.sql.codegen.wholeStage", "false")
-              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+              .config(new java.util.HashMap<String, Object>(INTERPRETED))
               .config(new java.util.HashMap<String, Object>(LOCAL_FILE_SYSTEM))
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");

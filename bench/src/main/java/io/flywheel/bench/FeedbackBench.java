@@ -22,8 +22,9 @@ import org.apache.spark.sql.SparkSession;
  * Benchmark of the feedback job (run it with {@code bench/feedback [EVENTS] [CALLS]}): writes
  * {@code CALLS} logged calls and {@code EVENTS} feedback events (the generator's realistic and messy
  * events for every call, topped up with ordinary events), measures a plain join of the events and the
- * calls as the baseline, then the feedback job and export-dataset, all in one JVM, and prints the
- * job's time beside the baseline and rows per second per stage (join, mapping, dedupe, export).
+ * calls as the baseline and the same join written to Delta (baseline 2), then the feedback job and
+ * export-dataset, all in one JVM, and prints the job's time beside both baselines and rows per second
+ * per stage (join, mapping, dedupe, export).
  */
 public final class FeedbackBench {
   private static final String RUN_DATE = "2027-12-31";

@@ -42,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link SubmitCommand} makes; each run exits 0, writes a {@code succeeded} row to {@code runs}, and
  * ran an executor on both workers. The jobs run in two lanes at once, each in pipeline order in a
  * warehouse of its own (one writer per warehouse, as the Airflow pool keeps it): the cluster runs two
- * applications side by side. Alone on two cores the eleven submissions took 570 s (14 minutes in a
- * row before the driver and executors ran with the client JIT compiler only).
+ * applications side by side. Alone on two cores the test took 801 s (940 s before its cluster
+ * interpreted expressions; 14 minutes in a row, in an earlier state, before the driver and executors
+ * ran with the client JIT compiler only; docs/testing.md).
  */
 class SubmitIT {
   private static final LocalDate DAY = LocalDate.of(2026, 11, 28);

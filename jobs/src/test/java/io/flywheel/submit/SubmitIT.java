@@ -42,9 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link SubmitCommand} makes; each run exits 0, writes a {@code succeeded} row to {@code runs}, and
  * ran an executor on both workers. The jobs run in two lanes at once, each in pipeline order in a
  * warehouse of its own (one writer per warehouse, as the Airflow pool keeps it): the cluster runs two
- * applications side by side. Alone on two cores the test took 801 s (940 s before its cluster
- * interpreted expressions; 14 minutes in a row, in an earlier state, before the driver and executors
- * ran with the client JIT compiler only; docs/testing.md).
+ * applications side by side. Alone on two cores the test took 518 s (782 s before Delta rebuilt the
+ * tiny tables' state in 2 tasks instead of 50; 940 s before its cluster interpreted expressions; 14
+ * minutes in a row, in an earlier state, before the driver and executors ran with the client JIT
+ * compiler only; docs/testing.md).
  */
 class SubmitIT {
   private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
@@ -83,10 +84,12 @@ class SubmitIT {
         "spark.scheduler.maxRegisteredResourcesWaitingTime 120s", "spark.ui.enabled false",
         "spark.sql.shuffle.partitions 4", "")
         // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster). Test
-        // settings beside what a person sets: interpreted expressions, since each short-lived executor
-        // would compile every generated class again (ClusterRateLimitIT and SummarizeCrashIT keep
-        // Spark's generated code on a cluster and in a second JVM).
-        + java.util.stream.Stream.concat(TestSpark.LOCAL_FILE_SYSTEM.entrySet().stream(), TestSpark.INTERPRETED.entrySet().stream())
+        // settings beside what a person sets: Delta's state of the tiny tables in 2 tasks, not 50;
+        // interpreted expressions, since each short-lived executor would compile every generated class
+        // again (ClusterRateLimitIT and SummarizeCrashIT keep Spark's generated code on a cluster and
+        // in a second JVM).
+        + java.util.stream.Stream.of(TestSpark.LOCAL_FILE_SYSTEM, TestSpark.SMALL_TABLES, TestSpark.INTERPRETED)
+            .flatMap(m -> m.entrySet().stream())
             .map(e -> e.getKey() + " " + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
   }
 

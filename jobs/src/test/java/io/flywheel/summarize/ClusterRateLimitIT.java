@@ -82,7 +82,9 @@ class ClusterRateLimitIT {
         "--class", "io.flywheel.Main", cluster.jobsJar().toString(),
         "summarize", "--run-date", "2026-12-03"));
     // The cluster's JVMs have the jobs module's classes on their classpath (StandaloneCluster).
-    TestSpark.LOCAL_FILE_SYSTEM.forEach((k, v) -> submit.addAll(submit.indexOf("--class"), List.of("--conf", k + "=" + v)));
+    // And Delta's state of the tiny tables in 2 tasks, as the test session has it (TestSpark.SMALL_TABLES).
+    java.util.stream.Stream.of(TestSpark.LOCAL_FILE_SYSTEM, TestSpark.SMALL_TABLES).flatMap(m -> m.entrySet().stream())
+        .forEach(e -> submit.addAll(submit.indexOf("--class"), List.of("--conf", e.getKey() + "=" + e.getValue())));
     for (String set : List.of(
         "warehouse.root=" + dir.resolve("warehouse"), "catalog.path=" + dir.resolve("catalog"),
         "summarize.prompts_dir=" + TestSpark.confDir().resolve("prompts"), "summarize.call_partitions=4",

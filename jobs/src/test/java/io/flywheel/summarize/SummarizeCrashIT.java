@@ -47,6 +47,7 @@ class SummarizeCrashIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(TestSpark.jvmFlags());
+    TestSpark.SMALL_TABLES.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
         "-Dspark.sql.shuffle.partitions=2", "-Dspark.driver.host=127.0.0.1",
         "-cp", System.getProperty("java.class.path"), "io.flywheel.Main", "summarize", "--run-date", DAY.toString()));

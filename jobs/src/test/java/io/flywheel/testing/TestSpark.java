@@ -45,6 +45,15 @@ public final class TestSpark {
       "spark.sql.codegen.wholeStage", "false",
       "spark.sql.codegen.factoryMode", "NO_CODEGEN");
 
+  /**
+   * Delta rebuilds a table's state (its files, protocol and metadata) in a Spark job of
+   * {@code snapshotPartitions} tasks, 50 by default, on every first read of a table version. The
+   * tests' tables have a few files each: 2 tasks, as conf/spark-defaults.conf sets it for local runs.
+   * On SubmitIT's cluster the 50-task stages were over 90% of the tasks (shadow-report ran 3,469 tasks,
+   * 3,200 of them in 64 such stages), and the test took 782 s alone against 518 s with 2.
+   */
+  public static final Map<String, String> SMALL_TABLES = Map.of("spark.databricks.delta.snapshotPartitions", "2");
+
   public static synchronized SparkSession session() {
     if (spark == null) {
       spark =
@@ -58,7 +67,7 @@ public final class TestSpark {
               .config("spark.default.parallelism", "2")
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config(new java.util.HashMap<String, Object>(SMALL_TABLES))
               // Generated classes kept for reuse (default 100): the suite runs the same queries in every
               // run of a job, and compiling them again was a third of the JVM's time (docs/testing.md).
               .config("spark.sql.codegen.cache.maxEntries", "4000")
